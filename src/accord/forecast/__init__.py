@@ -1,0 +1,36 @@
+"""Collective-decision models on scenario issues, vectorised with numpy.
+
+:func:`forecast` runs the registered models (:data:`MODELS`) on a scenario and
+returns a :class:`ForecastTable`; the array functions in
+:mod:`accord.forecast.classic` work on batches of scenarios at once.
+"""
+
+from accord.forecast.classic import nash_bargaining, weighted_mean, weighted_median
+from accord.forecast.inputs import IssueArrays
+from accord.forecast.models import (
+    MODELS,
+    ForecastModel,
+    ModelOutput,
+    NashBargaining,
+    WeightedMean,
+    WeightedMedian,
+    get_model,
+)
+from accord.forecast.table import Forecast, ForecastTable, forecast
+
+__all__ = [
+    "MODELS",
+    "Forecast",
+    "ForecastModel",
+    "ForecastTable",
+    "IssueArrays",
+    "ModelOutput",
+    "NashBargaining",
+    "WeightedMean",
+    "WeightedMedian",
+    "forecast",
+    "get_model",
+    "nash_bargaining",
+    "weighted_mean",
+    "weighted_median",
+]

@@ -1,0 +1,78 @@
+"""A scenario as arrays: the input every forecasting model works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.scenario import Scenario
+
+__all__ = ["IssueArrays"]
+
+Array = NDArray[np.float64]
+
+
+def _frozen(a: Array) -> Array:
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class IssueArrays:
+    """Positions, saliences and capabilities of all actors on all issues.
+
+    Actors run along axis 0 and issues along axis 1. An actor with no stated
+    position on an issue has ``position`` NaN and ``salience`` 0 there, so that
+    it carries no weight. All arrays are read-only.
+
+    Attributes:
+        actors: Actor ids, in row order.
+        issues: Issue ids, in column order.
+        position: ``(n_actors, n_issues)`` positions on each issue's scale.
+        salience: ``(n_actors, n_issues)`` saliences in [0, 1].
+        capability: ``(n_actors,)`` capabilities, greater than 0.
+        scale_min: ``(n_issues,)`` lower ends of the scales.
+        scale_max: ``(n_issues,)`` upper ends of the scales.
+        status_quo: ``(n_issues,)`` status quo, NaN where the scenario has none.
+    """
+
+    actors: tuple[str, ...]
+    issues: tuple[str, ...]
+    position: Array
+    salience: Array
+    capability: Array
+    scale_min: Array
+    scale_max: Array
+    status_quo: Array
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> IssueArrays:
+        """Read the arrays off a validated scenario."""
+        nan = float("nan")
+        position = [[nan if s.position is None else s.position for s in row] for row in scenario.stances]
+        salience = [[0.0 if s.salience is None else s.salience for s in row] for row in scenario.stances]
+        return cls(
+            actors=scenario.actor_ids,
+            issues=scenario.issue_ids,
+            position=_frozen(np.array(position, dtype=np.float64)),
+            salience=_frozen(np.array(salience, dtype=np.float64)),
+            capability=_frozen(np.array([a.capability.value for a in scenario.actors])),
+            scale_min=_frozen(np.array([i.scale.min for i in scenario.issues])),
+            scale_max=_frozen(np.array([i.scale.max for i in scenario.issues])),
+            status_quo=_frozen(
+                np.array([nan if i.status_quo is None else i.status_quo.value for i in scenario.issues])
+            ),
+        )
+
+    @property
+    def stated(self) -> NDArray[np.bool_]:
+        """``(n_actors, n_issues)``: whether each actor has a position on each issue."""
+        return ~np.isnan(self.position)
+
+    @property
+    def weight(self) -> Array:
+        """``(n_actors, n_issues)``: capability × salience, 0 where there is no stance."""
+        return np.where(self.stated, self.capability[:, None] * self.salience, 0.0)

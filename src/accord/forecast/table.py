@@ -1,0 +1,156 @@
+"""A forecast of every issue by every model, as data: records, a DataFrame, CSV or JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from accord.forecast.inputs import IssueArrays
+from accord.forecast.models import MODELS, get_model
+from accord.scenario import Issue, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Forecast", "ForecastTable", "forecast"]
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """One model's forecast of one issue, read against the issue's labelled points.
+
+    Attributes:
+        issue: Issue id.
+        model: Model name.
+        value: The forecast on the issue's scale (NaN where undefined).
+        anchor: Label of the nearest anchor point, if the issue has any.
+        anchor_at: Where that anchor point lies.
+        note: A caveat for reading the number, or ``""``.
+    """
+
+    issue: str
+    model: str
+    value: float
+    anchor: str | None
+    anchor_at: float | None
+    note: str
+
+    def describe(self) -> str:
+        """The forecast in words, e.g. ``38 ≈ two islands (1956 Declaration)``."""
+        if math.isnan(self.value):
+            return "—"
+        text = f"{self.value:.3g}" if abs(self.value) < 10 else f"{self.value:.0f}"
+        if self.anchor is None:
+            return text
+        return f"{text} ≈ {self.anchor}"
+
+
+@dataclass(frozen=True)
+class ForecastTable:
+    """Forecasts of every issue (rows) by every model (columns)."""
+
+    scenario: str
+    table: str | None
+    actors: tuple[str, ...]
+    issues: tuple[Issue, ...]
+    models: tuple[str, ...]
+    cells: tuple[Forecast, ...]
+
+    def get(self, issue: str, model: str) -> Forecast:
+        """The forecast of one issue by one model."""
+        for cell in self.cells:
+            if cell.issue == issue and cell.model == model:
+                return cell
+        raise KeyError((issue, model))
+
+    def value(self, issue: str, model: str) -> float:
+        """The forecast value of one issue by one model."""
+        return self.get(issue, model).value
+
+    def records(self) -> list[dict[str, Any]]:
+        """One plain dict per (issue, model), in table order; NaN becomes ``None``."""
+        return [
+            {
+                "issue": c.issue,
+                "model": c.model,
+                "value": None if math.isnan(c.value) else c.value,
+                "anchor": c.anchor,
+                "anchor_at": c.anchor_at,
+                "note": c.note,
+            }
+            for c in self.cells
+        ]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The forecasts as a tidy DataFrame (one row per issue and model)."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(
+            self.records(), columns=["issue", "model", "value", "anchor", "anchor_at", "note"]
+        )
+
+    def to_json(self) -> str:
+        """The forecasts and what they were computed on, as JSON text."""
+        payload = {
+            "scenario": self.scenario,
+            "format": self.table,
+            "actors": list(self.actors),
+            "models": list(self.models),
+            "forecasts": self.records(),
+        }
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+    def to_csv(self) -> str:
+        """The tidy records as CSV text."""
+        return self.to_frame().to_csv(index=False, lineterminator="\n")
+
+
+def forecast(
+    scenario: Scenario, models: Sequence[str] | None = None, table: str | None = None
+) -> ForecastTable:
+    """Forecast every issue of a scenario with the given models.
+
+    Args:
+        scenario: A loaded scenario.
+        models: Model names (see :data:`accord.forecast.MODELS`); all by default.
+        table: A format id: forecast only among the actors at that table.
+
+    Returns:
+        A :class:`ForecastTable`.
+
+    Raises:
+        ForecastError: An unknown model name.
+        AccordError: An unknown format.
+    """
+    names = tuple(models) if models is not None else tuple(MODELS)
+    chosen = [get_model(n) for n in names]
+    seated = scenario.at_table(table) if table is not None else scenario
+    arrays = IssueArrays.from_scenario(seated)
+    outputs = {m.name: m.predict(arrays) for m in chosen}
+    cells = []
+    for k, issue in enumerate(seated.issues):
+        for name in names:
+            out = outputs[name]
+            value = float(out.values[k])
+            anchor = issue.nearest_anchor(value)
+            cells.append(
+                Forecast(
+                    issue=issue.id,
+                    model=name,
+                    value=value,
+                    anchor=None if anchor is None else anchor.label,
+                    anchor_at=None if anchor is None else anchor.at,
+                    note=out.notes[k],
+                )
+            )
+    return ForecastTable(
+        scenario=scenario.name,
+        table=table,
+        actors=seated.actor_ids,
+        issues=seated.issues,
+        models=names,
+        cells=tuple(cells),
+    )
