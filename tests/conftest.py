@@ -16,7 +16,10 @@ DATA = Path(__file__).resolve().parent / "data"
 
 # CI runs derandomised so that a red run is reproducible; locally Hypothesis explores.
 settings.register_profile(
-    "ci", derandomize=True, max_examples=300, deadline=None,
+    "ci",
+    derandomize=True,
+    max_examples=300,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=100, deadline=None)

@@ -23,16 +23,23 @@ def test_small_scenario_loads_typed_values(small: Scenario) -> None:
     assert small.actor("c").kind is ActorKind.INTERNATIONAL_ORGANIZATION
     assert small.actor("b").capability.value == 1.0
     assert small.actor("b").capability.source == "test"
-    assert small.issue("x").scale.min == 0 and small.issue("x").scale.max == 100
+    assert small.issue("x").scale.min == 0
+    assert small.issue("x").scale.max == 100
     assert small.issue("y").scale.min == -10
-    assert small.metadata.date is not None and small.metadata.date.isoformat() == "2002-11-20"
+    assert small.metadata.date is not None
+    assert small.metadata.date.isoformat() == "2002-11-20"
 
 
 def test_bare_numbers_and_tables_are_the_same_quantity(small: Scenario) -> None:
     a = small.stance("a", "y").entry.position
     b = small.stance("b", "y").entry.position
-    assert a is not None and a.value == -5 and a.sd == 2 and a.uncertain
-    assert b is not None and (b.low, b.high) == (2, 8) and b.uncertain
+    assert a is not None
+    assert a.value == -5
+    assert a.sd == 2
+    assert a.uncertain
+    assert b is not None
+    assert (b.low, b.high) == (2, 8)
+    assert b.uncertain
     assert small.stance("a", "x").entry.position is not None
     assert not small.stance("a", "x").entry.position.uncertain
 
@@ -40,7 +47,8 @@ def test_bare_numbers_and_tables_are_the_same_quantity(small: Scenario) -> None:
 def test_explicit_no_position(small: Scenario) -> None:
     stance = small.stance("c", "x")
     assert not stance.stated
-    assert stance.position is None and stance.salience is None
+    assert stance.position is None
+    assert stance.salience is None
     assert stance.entry.source == "none stated"
 
 
@@ -67,7 +75,7 @@ def test_at_table_keeps_only_seated_actors(small: Scenario) -> None:
 
 
 def test_unknown_names_raise_clear_errors(small: Scenario) -> None:
-    with pytest.raises(AccordError, match="no format 'nine-party'.*pair"):
+    with pytest.raises(AccordError, match=r"no format 'nine-party'.*pair"):
         small.at_table("nine-party")
     with pytest.raises(AccordError, match="no actor 'zz'"):
         small.actor("zz")
@@ -93,12 +101,16 @@ def test_flagship_has_the_required_content(nea: Scenario) -> None:
     assert formats["four-party"] == {"usa", "china", "rok", "dprk"}
     assert formats["six-party"] == set(nea.actor_ids)
     usa_japan, usa_rok = nea.relation("usa", "japan"), nea.relation("usa", "rok")
-    assert usa_japan is not None and usa_japan.alliance
-    assert usa_rok is not None and usa_rok.alliance
+    assert usa_japan is not None
+    assert usa_japan.alliance
+    assert usa_rok is not None
+    assert usa_rok.alliance
     china_dprk = nea.relation("china", "dprk")
-    assert china_dprk is not None and "1961" in china_dprk.treaty
+    assert china_dprk is not None
+    assert "1961" in china_dprk.treaty
     russia_japan = nea.relation("russia", "japan")
-    assert russia_japan is not None and russia_japan.rivalry
+    assert russia_japan is not None
+    assert russia_japan.rivalry
 
 
 def _numbers(scenario: Scenario) -> list[tuple[str, object]]:
@@ -126,7 +138,9 @@ def test_every_number_in_a_shipped_scenario_carries_its_source(name: str) -> Non
     unsourced = [path for path, q in _numbers(scenario) if not getattr(q, "source", None)]
     assert unsourced == []
     silent = [
-        f"{s.actor}.{s.issue}" for row in scenario.stances for s in row
+        f"{s.actor}.{s.issue}"
+        for row in scenario.stances
+        for s in row
         if not s.stated and not s.entry.source
     ]
     assert silent == []
@@ -137,8 +151,10 @@ def test_flagship_judgements_are_labelled_as_such(nea: Scenario) -> None:
     for row in nea.stances:
         for s in row:
             if s.stated:
-                assert s.entry.salience is not None and s.entry.salience.source is not None
+                assert s.entry.salience is not None
+                assert s.entry.salience.source is not None
                 assert "judgement" in s.entry.salience.source, f"{s.actor}.{s.issue}"
     for rel in nea.relations:
-        assert rel.trust is not None and rel.trust.source is not None
+        assert rel.trust is not None
+        assert rel.trust.source is not None
         assert "judgement" in rel.trust.source

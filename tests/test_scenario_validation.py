@@ -37,7 +37,8 @@ def test_salience_out_of_range_names_file_line_path_value_and_range() -> None:
     p = only(problems_of(text), "positions.b.x.salience")
     assert p.file == "bad.toml"
     assert p.line == line_of(text, "salience = 1.5")
-    assert "1.5" in p.message and "between 0 and 1" in p.message
+    assert "1.5" in p.message
+    assert "between 0 and 1" in p.message
     assert str(p).startswith(f"bad.toml:{p.line}: positions.b.x.salience: ")
 
 
@@ -46,7 +47,8 @@ def test_unknown_actor_in_relation_and_format() -> None:
     text = text.replace('id = "pair"\nactors = ["a", "b"]', 'id = "pair"\nactors = ["a", "q"]')
     found = problems_of(text)
     rel = only(found, "relations[0].actors[1]")
-    assert "unknown actor 'zed'" in rel.message and "a, b, c" in rel.message
+    assert "unknown actor 'zed'" in rel.message
+    assert "a, b, c" in rel.message
     fmt = only(found, "formats[pair].actors[1]")
     assert "unknown actor 'q'" in fmt.message
 
@@ -55,25 +57,29 @@ def test_duplicate_ids() -> None:
     text = BASE.replace('id = "b"\nname = "Beta"', 'id = "a"\nname = "Beta"')
     found = problems_of(text)
     dup = [p for p in found if "duplicate actor id 'a'" in p.message]
-    assert len(dup) == 1 and dup[0].line == line_of(text, 'id = "a"', 2)
+    assert len(dup) == 1
+    assert dup[0].line == line_of(text, 'id = "a"', 2)
 
 
 def test_position_off_the_issue_scale() -> None:
     text = BASE.replace("position = 0\nsalience = 0.2", "position = 30\nsalience = 0.2")
     p = only(problems_of(text), "positions.c.y.position")
-    assert "30" in p.message and "-10–10" in p.message
+    assert "30" in p.message
+    assert "-10–10" in p.message
 
 
 def test_missing_position_must_be_explicit() -> None:
     text = BASE.replace('[positions.c.x]\nno_position = true\nsource = "none stated"\n', "")
     p = only(problems_of(text), "positions.c")
-    assert "no entry for issue 'x'" in p.message and "no_position = true" in p.message
+    assert "no entry for issue 'x'" in p.message
+    assert "no_position = true" in p.message
 
 
 def test_stance_without_salience() -> None:
     text = BASE.replace("position = 40\nsalience = 0.5", "position = 40")
     p = only(problems_of(text), "positions.b.x")
-    assert "'salience'" in p.message and "no_position" in p.message
+    assert "'salience'" in p.message
+    assert "no_position" in p.message
 
 
 def test_empty_format() -> None:
@@ -85,13 +91,15 @@ def test_empty_format() -> None:
 def test_wrong_type_names_the_expected_form() -> None:
     text = BASE.replace('name = "Alpha"\ncapability = 2', 'name = "Alpha"\ncapability = "big"')
     p = only(problems_of(text), "actors[a].capability")
-    assert "'big'" in p.message and "a number" in p.message
+    assert "'big'" in p.message
+    assert "a number" in p.message
 
 
 def test_unknown_key_lists_the_allowed_ones() -> None:
     text = BASE.replace('name = "Alpha"', 'name = "Alpha"\ncolour = "red"')
     p = only(problems_of(text), "actors[a].colour")
-    assert "unknown key 'colour'" in p.message and "capability" in p.message
+    assert "unknown key 'colour'" in p.message
+    assert "capability" in p.message
 
 
 def test_trust_out_of_range() -> None:
@@ -112,12 +120,16 @@ def test_all_problems_are_reported_at_once() -> None:
         BASE.replace("trust = 0.5", "trust = 7")
         .replace("position = 40\nsalience = 0.5", "position = 400\nsalience = 0.5")
         .replace('id = "pair"\nactors = ["a", "b"]', 'id = "pair"\nactors = ["a"]')
-        .replace('capability = 2', 'capability = 0')
+        .replace("capability = 2", "capability = 0")
     )
     found = problems_of(text)
     locations = {p.location for p in found}
-    assert {"relations[0].trust", "positions.b.x.position", "formats[pair].actors",
-            "actors[a].capability"} <= locations
+    assert {
+        "relations[0].trust",
+        "positions.b.x.position",
+        "formats[pair].actors",
+        "actors[a].capability",
+    } <= locations
     assert [p.line for p in found] == sorted(p.line or 0 for p in found)
 
 

@@ -79,7 +79,7 @@ def write_atomically(path: Path, text: str) -> None:
 ScenarioFile = Annotated[
     Path,
     typer.Argument(
-        help="Scenario file: accord TOML (see docs/scenario-format.md), or a BDM/KTAB-style CSV table.",
+        help="Scenario file: accord TOML (docs/scenario-format.md) or a BDM/KTAB-style CSV table.",
         show_default=False,
         metavar="SCENARIO",
     ),
@@ -103,13 +103,11 @@ def forecast_command(
         ),
     ] = None,
     model: Annotated[
-        list[ModelName] | None,  # type: ignore[valid-type]
+        list[ModelName] | None,
         typer.Option(
             "--model",
             "-m",
-            help="Model to run; repeat for several. Default: all of "
-            + ", ".join(MODELS)
-            + ".",
+            help="Model to run; repeat for several. Default: all of " + ", ".join(MODELS) + ".",
             show_default=False,
             metavar="MODEL",
         ),

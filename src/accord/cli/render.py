@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 from accord.forecast import MODELS, ForecastTable
-from accord.scenario import Scenario
+from accord.scenario import Issue, Scenario
 
 __all__ = ["forecast_view", "scenario_summary"]
 
@@ -39,17 +41,19 @@ def forecast_view(result: ForecastTable, scenario: Scenario) -> Group:
     table.add_column("Issue", style="bold", overflow="fold", max_width=34)
     table.add_column("Status quo", overflow="fold", max_width=22)
     for name in result.models:
-        table.add_column(MODELS[name].label if name in MODELS else name, overflow="fold", max_width=30)
+        table.add_column(
+            MODELS[name].label if name in MODELS else name, overflow="fold", max_width=30
+        )
     notes: dict[str, int] = {}
     for issue in result.issues:
         sq = issue.status_quo
-        sq_text = "—" if sq is None else f"{sq.value:g}"
+        sq_text = "—" if sq is None else f"{sq.value:.{decimals_for(issue)}f}"
         if sq is not None and issue.nearest_anchor(sq.value) is not None:
             sq_text += f" ≈ {issue.nearest_anchor(sq.value).label}"  # type: ignore[union-attr]
         cells: list[Text | str] = [issue.name, sq_text]
         for name in result.models:
             cell = result.get(issue.id, name)
-            text = Text(cell.describe())
+            text = Text(cell.describe(decimals_for(issue)))
             if cell.note:
                 mark = notes.setdefault(cell.note, len(notes) + 1)
                 text.append(f" [{mark}]", style="yellow")
@@ -60,6 +64,11 @@ def forecast_view(result: ForecastTable, scenario: Scenario) -> Group:
         parts.append(Text(f"[{mark}] {note}", style="yellow"))
     parts.append(Text(f"Actors at the table: {', '.join(result.actors)}", style="dim"))
     return Group(*parts)
+
+
+def decimals_for(issue: Issue) -> int:
+    """Decimals worth showing on an issue's scale: one on 0–100, two on 0–10."""
+    return max(0, 3 - math.floor(math.log10(issue.scale.span)))
 
 
 def print_forecast(console: Console, result: ForecastTable, scenario: Scenario) -> None:

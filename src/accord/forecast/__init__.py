@@ -19,11 +19,11 @@ from accord.forecast.models import (
 from accord.forecast.table import Forecast, ForecastTable, forecast
 
 __all__ = [
-    "MODELS",
     "Forecast",
     "ForecastModel",
     "ForecastTable",
     "IssueArrays",
+    "MODELS",
     "ModelOutput",
     "NashBargaining",
     "WeightedMean",

@@ -60,7 +60,9 @@ def weighted_median(position: Array, weight: Array) -> Array:
     return np.where(total[..., 0, :] > 0, out, np.nan)
 
 
-def nash_bargaining(position: Array, weight: Array, status_quo: Array) -> tuple[Array, Array, Array]:
+def nash_bargaining(
+    position: Array, weight: Array, status_quo: Array
+) -> tuple[Array, Array, Array]:
     """The asymmetric Nash bargaining solution of each issue, with the status quo as threat point.
 
     Each actor's utility is quadratic around its position, ``u_i(x) = -s_i (x - x_i)^2``,

@@ -52,8 +52,12 @@ class IssueArrays:
     def from_scenario(cls, scenario: Scenario) -> IssueArrays:
         """Read the arrays off a validated scenario."""
         nan = float("nan")
-        position = [[nan if s.position is None else s.position for s in row] for row in scenario.stances]
-        salience = [[0.0 if s.salience is None else s.salience for s in row] for row in scenario.stances]
+        position = [
+            [nan if s.position is None else s.position for s in row] for row in scenario.stances
+        ]
+        salience = [
+            [0.0 if s.salience is None else s.salience for s in row] for row in scenario.stances
+        ]
         return cls(
             actors=scenario.actor_ids,
             issues=scenario.issue_ids,
@@ -63,7 +67,9 @@ class IssueArrays:
             scale_min=_frozen(np.array([i.scale.min for i in scenario.issues])),
             scale_max=_frozen(np.array([i.scale.max for i in scenario.issues])),
             status_quo=_frozen(
-                np.array([nan if i.status_quo is None else i.status_quo.value for i in scenario.issues])
+                np.array(
+                    [nan if i.status_quo is None else i.status_quo.value for i in scenario.issues]
+                )
             ),
         )
 

@@ -56,7 +56,9 @@ class WeightedMean:
 
     name: ClassVar[str] = "mean"
     label: ClassVar[str] = "Weighted mean"
-    summary: ClassVar[str] = "Σ c·s·x / Σ c·s: where the parties meet if each pulls by its capability and salience."
+    summary: ClassVar[str] = (
+        "Σ c·s·x / Σ c·s: where the parties meet if each pulls by its capability and salience."
+    )
 
     def predict(self, arrays: IssueArrays) -> ModelOutput:
         """Forecast every issue."""
@@ -70,7 +72,9 @@ class WeightedMedian:
 
     name: ClassVar[str] = "median"
     label: ClassVar[str] = "Weighted median"
-    summary: ClassVar[str] = "The position that half of the weighted capability × salience lies on either side of."
+    summary: ClassVar[str] = (
+        "The position that half of the weighted capability × salience lies on either side of."
+    )
 
     def predict(self, arrays: IssueArrays) -> ModelOutput:
         """Forecast every issue."""

@@ -38,11 +38,11 @@ class Forecast:
     anchor_at: float | None
     note: str
 
-    def describe(self) -> str:
-        """The forecast in words, e.g. ``38 ≈ two islands (1956 Declaration)``."""
+    def describe(self, decimals: int = 1) -> str:
+        """The forecast in words, e.g. ``38.0 ≈ two islands (1956 Declaration)``."""
         if math.isnan(self.value):
             return "—"
-        text = f"{self.value:.3g}" if abs(self.value) < 10 else f"{self.value:.0f}"
+        text = f"{self.value:.{decimals}f}"
         if self.anchor is None:
             return text
         return f"{text} ≈ {self.anchor}"

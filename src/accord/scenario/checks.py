@@ -71,7 +71,10 @@ def _on_scale(
 ) -> Iterator[Finding]:
     value = _number(raw)
     if value is not None and not lo <= value <= hi:
-        yield path, f"{what} {value:g} is off the scale of issue {issue_id!r}, which runs {lo:g}–{hi:g}"
+        yield (
+            path,
+            f"{what} {value:g} is off the scale of issue {issue_id!r}, which runs {lo:g}–{hi:g}",
+        )
     if isinstance(raw, Mapping):
         for end in ("low", "high"):
             bound = _number(raw.get(end))
@@ -90,7 +93,9 @@ def _check_issues(raw: Mapping[str, Any]) -> Iterator[Finding]:
             continue  # reported by field validation
         ident = str(issue.get("id", f"#{i}"))
         if "status_quo" in issue:
-            yield from _on_scale(issue["status_quo"], lo, hi, ("issues", i, "status_quo"), "status quo", ident)
+            yield from _on_scale(
+                issue["status_quo"], lo, hi, ("issues", i, "status_quo"), "status quo", ident
+            )
         anchors = issue.get("anchors")
         if isinstance(anchors, list):
             seen: dict[float, int] = {}
@@ -102,9 +107,17 @@ def _check_issues(raw: Mapping[str, Any]) -> Iterator[Finding]:
                     continue
                 path: Path = ("issues", i, "anchors", j, "at")
                 if not lo <= at <= hi:
-                    yield path, f"anchor {at:g} is off the scale of issue {ident!r}, which runs {lo:g}–{hi:g}"
+                    yield (
+                        path,
+                        f"anchor {at:g} is off the scale of issue {ident!r}, "
+                        f"which runs {lo:g}–{hi:g}",
+                    )
                 if at in seen:
-                    yield path, f"two anchors at {at:g} (anchors[{seen[at]}] and anchors[{j}]); give each point one label"
+                    yield (
+                        path,
+                        f"two anchors at {at:g} (anchors[{seen[at]}] and anchors[{j}]); "
+                        "give each point one label",
+                    )
                 seen.setdefault(at, j)
 
 
@@ -133,8 +146,12 @@ def _check_positions(
             lo, hi = _scale(issue_tables.get(issues[issue_id], {}))
             if lo < hi:
                 yield from _on_scale(
-                    entry["position"], lo, hi,
-                    ("positions", actor_id, issue_id, "position"), "position", issue_id,
+                    entry["position"],
+                    lo,
+                    hi,
+                    ("positions", actor_id, issue_id, "position"),
+                    "position",
+                    issue_id,
                 )
     for actor_id in actors:
         table = positions.get(actor_id)
@@ -149,7 +166,8 @@ def _check_positions(
                 )
     for issue_id, index in issues.items():
         stated = [
-            a for a in actors
+            a
+            for a in actors
             if isinstance(positions.get(a), Mapping)
             and isinstance(positions[a].get(issue_id), Mapping)
             and not positions[a][issue_id].get("no_position", False)
@@ -201,7 +219,10 @@ def _check_formats(raw: Mapping[str, Any], actors: Mapping[str, int]) -> Iterato
             if not isinstance(ident, str):
                 continue
             if ident not in actors:
-                yield ("formats", i, "actors", j), f"unknown actor {ident!r}; {_known(actors, 'actor')}"
+                yield (
+                    ("formats", i, "actors", j),
+                    f"unknown actor {ident!r}; {_known(actors, 'actor')}",
+                )
             if ident in seen:
                 yield ("formats", i, "actors", j), f"actor {ident!r} is listed twice"
             seen.add(ident)

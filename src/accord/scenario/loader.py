@@ -47,13 +47,18 @@ def load_scenario(path: str | Path) -> Scenario:
     except FileNotFoundError:
         raise ScenarioError(path, [Problem(str(path), None, "", "no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError(path, [Problem(str(path), None, "", "is a directory, not a file")]) from None
+        raise ScenarioError(
+            path, [Problem(str(path), None, "", "is a directory, not a file")]
+        ) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(
-            path, [Problem(str(path), None, "", f"is not UTF-8 text ({exc.reason}); save it as UTF-8")]
+            path,
+            [Problem(str(path), None, "", f"is not UTF-8 text ({exc.reason}); save it as UTF-8")],
         ) from None
     except OSError as exc:
-        raise ScenarioError(path, [Problem(str(path), None, "", f"cannot be read: {exc.strerror}")]) from None
+        raise ScenarioError(
+            path, [Problem(str(path), None, "", f"cannot be read: {exc.strerror}")]
+        ) from None
     if path.suffix.lower() == ".csv":
         from accord.scenario.tables import parse_table
 
@@ -210,9 +215,7 @@ def _describe(err: ErrorDetails, raw: Mapping[str, Any]) -> tuple[Loc, str]:
         )
     message = err["msg"]
     if kind in {"model_type", "dict_type"} and "Quantity" in message:
-        return loc, (
-            'must be a number, or a table such as { value = 0.5, source = "..." }' + got
-        )
+        return loc, ('must be a number, or a table such as { value = 0.5, source = "..." }' + got)
     if message.startswith("Value error, "):
         return loc, message.removeprefix("Value error, ")
     if kind in {"too_short", "too_long"} and isinstance(value, Sequence):

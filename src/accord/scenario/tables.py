@@ -106,7 +106,14 @@ def _plain(rows: list[tuple[int, list[str]]], source: str) -> tuple[dict[str, An
     problems: list[Problem] = []
     for line, cells in rows[1:]:
         if len(cells) < 4:
-            problems.append(Problem(source, line, "", f"expected 4 cells (actor, capability, position, salience), got {len(cells)}"))
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    "",
+                    f"expected 4 cells (actor, capability, position, salience), got {len(cells)}",
+                )
+            )
             continue
         ident = _slug(cells[0], taken)
         lines[("actors", len(actors))] = line
@@ -115,8 +122,16 @@ def _plain(rows: list[tuple[int, list[str]]], source: str) -> tuple[dict[str, An
         positions[ident] = {"issue": {"position": _cell(cells[2]), "salience": _cell(cells[3])}}
     if problems:
         raise ScenarioError(source, problems)
-    numbers = [p["issue"]["position"] for p in positions.values() if isinstance(p["issue"]["position"], float)]
-    saliences = [p["issue"]["salience"] for p in positions.values() if isinstance(p["issue"]["salience"], float)]
+    numbers = [
+        p["issue"]["position"]
+        for p in positions.values()
+        if isinstance(p["issue"]["position"], float)
+    ]
+    saliences = [
+        p["issue"]["salience"]
+        for p in positions.values()
+        if isinstance(p["issue"]["salience"], float)
+    ]
     per_cent = bool(saliences) and max(saliences) > 1.0
     if per_cent:
         for p in positions.values():
@@ -152,7 +167,9 @@ def _ktab(rows: list[tuple[int, list[str]]], source: str) -> tuple[dict[str, Any
         if not pos_col.lower().endswith("position") or not sal_col.lower().endswith("salience"):
             problems.append(
                 Problem(
-                    source, header_line, f"column {k + 1}",
+                    source,
+                    header_line,
+                    f"column {k + 1}",
                     f"expected a '<dim> Position' column followed by a '<dim> Salience' column, "
                     f"got {pos_col!r} and {sal_col!r}",
                 )
@@ -162,13 +179,35 @@ def _ktab(rows: list[tuple[int, list[str]]], source: str) -> tuple[dict[str, Any
     declared = [_cell(c) for c in first[2:4]]
     body = rows[2:]
     if len(declared) == 2 and all(isinstance(d, float) for d in declared):
-        n_actors, n_dims = int(declared[0]), int(declared[1])  # type: ignore[arg-type]
+        n_actors, n_dims = int(declared[0]), int(declared[1])
         if n_actors != len(body):
-            problems.append(Problem(source, first_line, "n_actors", f"the first line declares {n_actors} actors but the table has {len(body)} rows"))
+            problems.append(
+                Problem(
+                    source,
+                    first_line,
+                    "n_actors",
+                    f"the first line declares {n_actors} actors but the table has {len(body)} rows",
+                )
+            )
         if not problems and n_dims != len(dims):
-            problems.append(Problem(source, first_line, "n_dims", f"the first line declares {n_dims} dimensions but the header has {len(dims)}"))
+            problems.append(
+                Problem(
+                    source,
+                    first_line,
+                    "n_dims",
+                    f"the first line declares {n_dims} dimensions but the header has {len(dims)}",
+                )
+            )
     else:
-        problems.append(Problem(source, first_line, "", "the first line must be 'name, description, n_actors, n_dims' with two whole numbers at the end"))
+        problems.append(
+            Problem(
+                source,
+                first_line,
+                "",
+                "the first line must be 'name, description, n_actors, n_dims' "
+                "with two whole numbers at the end",
+            )
+        )
     if problems:
         raise ScenarioError(source, problems)
     issue_taken: set[str] = set()
@@ -182,7 +221,9 @@ def _ktab(rows: list[tuple[int, list[str]]], source: str) -> tuple[dict[str, Any
         ident = _slug(cells[0], taken)
         lines[("actors", len(actors))] = line
         lines[("positions", ident)] = line
-        actors.append({"id": ident, "name": cells[0], "description": cells[1], "capability": _cell(cells[2])})
+        actors.append(
+            {"id": ident, "name": cells[0], "description": cells[1], "capability": _cell(cells[2])}
+        )
         entry: dict[str, Any] = {}
         total = 0.0
         for j, issue_id in enumerate(issue_ids):
@@ -192,7 +233,14 @@ def _ktab(rows: list[tuple[int, list[str]]], source: str) -> tuple[dict[str, Any
                 sal /= 100.0
             entry[issue_id] = {"position": _cell(cells[3 + 2 * j]), "salience": sal}
         if total > 100.0 + 1e-9:
-            problems.append(Problem(source, line, f"positions.{ident}", f"saliences add up to {total:g}; KTAB allows at most 100 per actor"))
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"positions.{ident}",
+                    f"saliences add up to {total:g}; KTAB allows at most 100 per actor",
+                )
+            )
         positions[ident] = entry
     if problems:
         raise ScenarioError(source, problems)

@@ -1,0 +1,131 @@
+"""The `accord` command: exit codes, messages, files written, help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from accord.cli import app
+from tests.conftest import DATA, SCENARIOS
+
+runner = CliRunner(env={"COLUMNS": "200"})
+NEA = str(SCENARIOS / "northeast-asia-2002.toml")
+
+
+def test_forecast_flagship_prints_the_table() -> None:
+    result = runner.invoke(app, ["forecast", NEA])
+    assert result.exit_code == 0, result.output
+    assert "Northeast Asian security forum" in result.output
+    assert "Kuril Islands" in result.output
+    assert "Weighted mean" in result.output
+    assert "two plus two" in result.output
+
+
+def test_forecast_with_format_and_models() -> None:
+    result = runner.invoke(app, ["forecast", NEA, "--format", "four-party", "-m", "median"])
+    assert result.exit_code == 0, result.output
+    assert "table: four-party" in result.output
+    assert "Weighted mean" not in result.output
+    assert "usa, china, rok, dprk" in result.output
+
+
+def test_forecast_csv_table_works() -> None:
+    result = runner.invoke(app, ["forecast", str(DATA / "eu-ktab.csv")])
+    assert result.exit_code == 0, result.output
+    assert "73.9" in result.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_out_writes_the_results(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"results{suffix}"
+    result = runner.invoke(app, ["forecast", NEA, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    if suffix == ".json":
+        assert json.loads(text)["scenario"].startswith("Northeast Asian")
+    else:
+        assert text.splitlines()[0] == "issue,model,value,anchor,anchor_at,note"
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary left behind
+
+
+def test_bad_out_suffix_or_folder_is_refused_before_work(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["forecast", NEA, "--out", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 2
+    assert ".csv or .json" in result.output
+    result = runner.invoke(app, ["forecast", NEA, "--out", str(tmp_path / "no" / "r.csv")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_validate_good_file_exits_0() -> None:
+    result = runner.invoke(app, ["validate", NEA])
+    assert result.exit_code == 0
+    assert result.output.startswith("ok: ")
+    assert "6 actors, 5 issues, 4 formats" in result.output
+
+
+def test_validate_bad_file_exits_2_with_every_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        (DATA / "small.toml")
+        .read_text()
+        .replace("trust = 0.5", "trust = 9")
+        .replace("capability = 2", "capability = -2")
+    )
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "2 problems found" in result.output
+    assert f"{bad}:" in result.output
+    assert "relations[0].trust" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_format_exits_2() -> None:
+    result = runner.invoke(app, ["forecast", NEA, "--format", "ten-party"])
+    assert result.exit_code == 2
+    assert "no format 'ten-party'" in result.output
+    assert "six-party" in result.output
+
+
+def test_missing_file_exits_2_without_traceback() -> None:
+    result = runner.invoke(app, ["forecast", "nowhere.toml"])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("command", ["forecast", "validate", "models"])
+def test_every_command_explains_its_options(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    if command == "forecast":
+        for option in ("--format", "--model", "--out"):
+            assert option in result.output
+        for model in ("mean", "median", "nash"):
+            assert model in result.output
+
+
+def test_top_level_help_lists_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("forecast", "validate", "models"):
+        assert command in result.output
+
+
+def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.toml"
+    bad.write_text("[scenario\nname = 1\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "accord", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert f"{bad}:1: not valid TOML" in proc.stderr
+    assert "Traceback" not in proc.stderr
