@@ -1,0 +1,311 @@
+"""Bueno de Mesquita's expected-utility ("challenge") model, vectorised.
+
+The model of Bueno de Mesquita (1985; 1994, in Bueno de Mesquita & Stokman,
+*European Community Decision Making*) as reconstructed by Scholz, Calbert &
+Smith (2011), "Unravelling Bueno De Mesquita's group decision model",
+*Journal of Theoretical Politics* 23(4), Appendix. One round:
+
+1. the weighted median ``mu`` (step 1, weights ``c·s``);
+2. with every risk exponent at 1, each actor's security ``S_i``: the sum of
+   the expected utilities of the others challenging it; risk
+   ``R_i = (2 S_i - max S - min S) / (max S - min S)`` and exponent
+   ``r_i = (1 - R_i/3) / (1 + R_i/3)`` in [0.5, 2] (step 5, BDM 1985);
+3. utilities of success, failure and status quo (step 2) with the assessing
+   actor's exponent; the probability that one position beats another from
+   every actor's capability-and-salience-weighted vote (step 3, eq. 31);
+4. for every ordered pair, the expected utility of challenging (step 4,
+   ``EU = s_j [P U_s + (1-P) U_f] + (1-s_j) U_s - Q U_sq - (1-Q)[T U_b + (1-T) U_w]``);
+5. each actor ``i`` reads each rival ``j`` from its own point of view
+   (``EU_i(ij)``, ``EU_i(ji)``, both with ``r_i``): *conflict* when both are
+   positive and the rival's is larger (``i`` moves to ``x_j``); *compromise*
+   when the rival gains and ``i`` loses less than the rival gains (``i`` moves
+   the fraction ``|EU_ij / EU_ji|`` of the way); *capitulation* when the rival
+   gains and ``i`` would lose more (``i`` moves all the way);
+6. each actor accepts the most enforceable offer (conflict, then compromise,
+   then capitulation), among conflicts and capitulations the one that moves
+   it least; all actors move at once.
+
+Every ambiguity of the papers is an option of
+:class:`~accord.forecast.eu_options.ExpectedUtilityOptions`; ``docs/models.md``
+explains each default. All ordered pairs, and a whole batch of Monte Carlo
+draws, are computed at once with numpy; :mod:`accord.forecast.eu_reference`
+is the plain-loop version this one is tested against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.errors import ForecastError
+from accord.forecast.classic import Array, weighted_mean, weighted_median
+from accord.forecast.eu_options import ExpectedUtilityOptions
+
+__all__ = ["KIND_NAMES", "ExpectedUtilityTrajectory", "run_expected_utility"]
+
+NONE, CONFLICT, COMPROMISE, CAPITULATION = 0, 1, 2, 3
+KIND_NAMES = ("none", "conflict", "compromise", "capitulation")
+"""Names of the move kinds recorded in :attr:`ExpectedUtilityTrajectory.kinds`."""
+
+_BLOCK = 1 << 21  # elements per temporary (B, k, n, n) block: about 16 MB of float64
+
+
+@dataclass(frozen=True, eq=False)
+class ExpectedUtilityTrajectory:
+    """Round-by-round result of the expected-utility model on one issue.
+
+    Arrays have a leading batch axis ``B`` (Monte Carlo draws; 1 for a plain run).
+    Index 0 of the round axis is the starting state.
+
+    Attributes:
+        positions: ``(rounds + 1, B, n)`` positions after each round.
+        median: ``(rounds + 1, B)`` weighted median after each round.
+        mean: ``(rounds + 1, B)`` weighted mean after each round.
+        risk: ``(rounds, B, n)`` risk exponents used in each round.
+        kinds: ``(rounds, B, n)`` kind of move accepted (see :data:`KIND_NAMES`).
+        rivals: ``(rounds, B, n)`` the rival whose offer was accepted, -1 for none.
+        eu_own: ``(rounds, B, n, n)`` ``EU_i(ij)`` as seen by ``i``, if kept.
+        eu_rival: ``(rounds, B, n, n)`` ``EU_i(ji)`` as seen by ``i``, if kept.
+        rounds_run: ``(B,)`` rounds until each draw settled (see ``tolerance``).
+    """
+
+    positions: Array
+    median: Array
+    mean: Array
+    risk: Array
+    kinds: NDArray[np.int8]
+    rivals: NDArray[np.int64]
+    eu_own: Array | None
+    eu_rival: Array | None
+    rounds_run: NDArray[np.int64]
+
+    @property
+    def rounds(self) -> int:
+        """Number of rounds recorded."""
+        return int(self.risk.shape[0])
+
+
+def _as_batch(a: Array | list[float], name: str) -> Array:
+    arr = np.asarray(a, dtype=np.float64)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise ForecastError(f"{name} must have shape (actors,) or (draws, actors), got {arr.shape}")
+    return arr
+
+
+def _probabilities(dist: Array, w: Array, r: Array, pairwise: bool) -> Array:
+    """``P[b, a, t]``: probability that a's position beats t's (Scholz eq. 31).
+
+    Actor k's vote for a over t is ``w_k ((d_kt)^r_k - (d_ka)^r_k)``, with ``d``
+    the distances divided by the range.
+    """
+    batch, n, _ = dist.shape
+    powered = dist ** r[:, :, None]  # powered[b, k, m] = d_km ^ r_k
+    support = np.zeros((batch, n, n))
+    spread = np.zeros((batch, n, n))
+    per_draw = max(1, _BLOCK // max(1, n * n * n))
+    for b0 in range(0, batch, per_draw):
+        bs = slice(b0, b0 + per_draw)
+        nb = powered[bs].shape[0]
+        per_voter = max(1, _BLOCK // max(1, nb * n * n))
+        for k0 in range(0, n, per_voter):
+            ks = slice(k0, k0 + per_voter)
+            p = powered[bs, ks]
+            diff = p[:, :, None, :] - p[:, :, :, None]  # diff[b, k, a, t] = d_kt^r - d_ka^r
+            wk = w[bs, ks][:, :, None, None]
+            support[bs] += (wk * np.maximum(diff, 0.0)).sum(axis=1)
+            spread[bs] += (wk * np.abs(diff)).sum(axis=1)
+    total = spread if pairwise else spread.sum(axis=(1, 2), keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prob = np.where(total > 0, support / total, 0.0)
+    return np.where(dist == 0.0, 0.0, prob)
+
+
+def _challenge_eu(
+    dist: Array,
+    prob: Array,
+    s_target: Array,
+    rp: Array | float,
+    q: float,
+    better_worse: tuple[Array, Array] | None,
+) -> Array:
+    """EU of challenging (step 4) for arrays broadcast to a common shape.
+
+    ``better_worse`` is ``(e, T)``: ``e = (|x_ch - mu| + |x_ch - x_tg|) / (4R)``
+    and ``T`` the indicator that the target moving towards ``mu`` helps the
+    challenger; needed only when ``q < 1``.
+    """
+    u_success = 2 - 4 * (0.5 - 0.5 * dist) ** rp
+    u_failure = 2 - 4 * (0.5 + 0.5 * dist) ** rp
+    u_status_quo = 2 - 4 * 0.5**rp
+    eu = s_target * (prob * u_success + (1 - prob) * u_failure) + (1 - s_target) * u_success
+    eu = eu - q * u_status_quo
+    if q < 1 and better_worse is not None:
+        e, t = better_worse
+        u_better = 2 - 4 * np.maximum(0.0, 0.5 - e) ** rp
+        u_worse = 2 - 4 * (0.5 + e) ** rp
+        eu = eu - (1 - q) * (t * u_better + (1 - t) * u_worse)
+    return eu
+
+
+def _better_worse(x: Array, mu: Array, span: Array) -> tuple[Array, Array]:
+    """``e[b, a, t]`` and ``T[b, a, t]`` for challenger a and target t."""
+    xa, xt = x[:, :, None], x[:, None, :]
+    m = mu[:, None, None]
+    e = 0.25 * (np.abs(xa - m) + np.abs(xa - xt)) / span[:, None, None]
+    t = ((m - xt) * (xa - xt) > 0).astype(np.float64)
+    return e, t
+
+
+def _risk_exponents(
+    dist: Array, w: Array, s: Array, opts: ExpectedUtilityOptions, bw: tuple[Array, Array] | None
+) -> Array:
+    """Step 5: risk exponents from each actor's security, all exponents set to 1 first."""
+    ones = np.ones_like(w)
+    prob = _probabilities(dist, w, ones, opts.probability == "pairwise")
+    # eu[b, a, t]: a challenging t, seen with exponent 1.
+    eu = _challenge_eu(dist, prob, s[:, None, :], 1.0, opts.q, bw)
+    n = w.shape[1]
+    eu = np.where(np.eye(n, dtype=bool)[None], 0.0, eu)
+    security = eu.sum(axis=1)  # S_t = Σ_a EU(a → t)
+    hi = security.max(axis=1, keepdims=True)
+    lo = security.min(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        big_r = np.where(hi > lo, (2 * security - hi - lo) / (hi - lo), 0.0)
+    return (1 - big_r / 3) / (1 + big_r / 3)
+
+
+def _choose(key: Array, allowed: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Per actor: whether any offer is allowed, and the allowed one with the lowest key."""
+    masked = np.where(allowed, key, np.inf)
+    return np.asarray(allowed.any(axis=2)), np.asarray(masked.argmin(axis=2), dtype=np.int64)
+
+
+def _round(
+    x: Array, c: Array, s: Array, span: Array, opts: ExpectedUtilityOptions
+) -> tuple[Array, Array, NDArray[np.int8], NDArray[np.int64], Array, Array]:
+    w = c * s
+    mu = weighted_median(x[:, :, None], w[:, :, None])[:, 0]
+    dist = np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None]
+    bw = _better_worse(x, mu, span) if opts.q < 1 else None
+    r = _risk_exponents(dist, w, s, opts, bw)
+    prob = _probabilities(dist, w, r, opts.probability == "pairwise")
+    rp = r[:, :, None]  # every assessment by actor i uses i's exponent (row)
+    eu_own = _challenge_eu(dist, prob, s[:, None, :], rp, opts.q, bw)  # i challenges j
+    bw_t = None if bw is None else (bw[0].transpose(0, 2, 1), bw[1].transpose(0, 2, 1))
+    eu_rival = _challenge_eu(
+        dist, prob.transpose(0, 2, 1), s[:, :, None], rp, opts.q, bw_t
+    )  # j challenges i
+
+    n = x.shape[1]
+    valid = (dist > 0) & ~np.eye(n, dtype=bool)[None]
+    move = np.abs(x[:, None, :] - x[:, :, None])  # move[b, i, j] = |x_j - x_i|
+    conflict = valid & (eu_rival > eu_own) & (eu_own > 0)
+    rival_gains = valid & (eu_rival > 0) & (eu_own < 0)
+    compromise = rival_gains & (eu_rival > np.abs(eu_own))
+    capitulation = rival_gains & (eu_rival < np.abs(eu_own)) & opts.capitulation
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = np.where(compromise, np.abs(eu_own / eu_rival), 0.0)
+        new_compromise = x[:, :, None] + (x[:, None, :] - x[:, :, None]) * fraction
+        if opts.compromise == "weighted-position":
+            a, b = np.abs(eu_own), np.abs(eu_rival)
+            comp_key = (a * x[:, :, None] + b * x[:, None, :]) / (a + b)
+        else:
+            comp_key = np.abs(new_compromise - x[:, :, None])
+
+    has_conf, j_conf = _choose(move, conflict)
+    has_comp, j_comp = _choose(comp_key, compromise)
+    has_cap, j_cap = _choose(move, capitulation)
+    kinds = np.where(
+        has_conf, CONFLICT, np.where(has_comp, COMPROMISE, np.where(has_cap, CAPITULATION, NONE))
+    )
+    rival = np.where(has_conf, j_conf, np.where(has_comp, j_comp, np.where(has_cap, j_cap, -1)))
+    safe = np.maximum(rival, 0)[:, :, None]
+    to_rival = np.take_along_axis(np.broadcast_to(x[:, None, :], dist.shape), safe, axis=2)[:, :, 0]
+    to_compromise = np.take_along_axis(new_compromise, safe, axis=2)[:, :, 0]
+    new_x = np.where(kinds == COMPROMISE, to_compromise, np.where(kinds == NONE, x, to_rival))
+    return new_x, r, kinds.astype(np.int8), rival.astype(np.int64), eu_own, eu_rival
+
+
+def run_expected_utility(
+    position: Array | list[float],
+    capability: Array | list[float],
+    salience: Array | list[float],
+    rounds: int,
+    options: ExpectedUtilityOptions | None = None,
+    scale: tuple[float, float] | None = None,
+    keep_eu: bool = False,
+) -> ExpectedUtilityTrajectory:
+    """Run the expected-utility model on one issue for a batch of draws at once.
+
+    Args:
+        position: ``(n,)`` or ``(B, n)`` positions of the actors with a stance.
+        capability: Same shape, greater than 0.
+        salience: Same shape, in [0, 1].
+        rounds: Number of rounds (the papers give no stopping rule).
+        options: Readings of the ambiguous steps; defaults reproduce Scholz et al.
+        scale: The issue's ``(min, max)``, needed for ``range="scale"``.
+        keep_eu: Keep the ``(rounds, B, n, n)`` expected-utility matrices (for
+            the quad map); off by default to save memory on large batches.
+
+    Returns:
+        An :class:`ExpectedUtilityTrajectory` with ``rounds`` rounds; a draw
+        that settles early (``tolerance``) keeps its positions from then on.
+    """
+    opts = options or ExpectedUtilityOptions()
+    x = _as_batch(position, "position")
+    c = np.broadcast_to(_as_batch(capability, "capability"), x.shape)
+    s = np.broadcast_to(_as_batch(salience, "salience"), x.shape)
+    if rounds < 0:
+        raise ForecastError(f"rounds must be 0 or more, got {rounds}")
+    if opts.range == "scale" and scale is None:
+        raise ForecastError("range='scale' needs the issue's scale")
+    initial_span = x.max(axis=1) - x.min(axis=1)
+    w = c * s
+    positions, risks, kinds, rivals, own, rival_eu = [x], [], [], [], [], []
+    active = np.ones(x.shape[0], dtype=bool)
+    rounds_run = np.zeros(x.shape[0], dtype=np.int64)
+    current = x
+    for _ in range(rounds):
+        if opts.range == "initial":
+            span = initial_span
+        elif opts.range == "scale":
+            assert scale is not None
+            span = np.full(x.shape[0], scale[1] - scale[0])
+        else:
+            span = current.max(axis=1) - current.min(axis=1)
+        active = active & (span > 0)
+        safe_span = np.where(span > 0, span, 1.0)
+        new_x, r, kind, rival, eu_o, eu_r = _round(current, c, s, safe_span, opts)
+        new_x = np.where(active[:, None], new_x, current)
+        kind = np.where(active[:, None], kind, NONE).astype(np.int8)
+        rival = np.where(active[:, None], rival, -1)
+        rounds_run = rounds_run + active
+        moved = np.abs(new_x - current).max(axis=1)
+        if opts.tolerance > 0:
+            active = active & (moved > opts.tolerance * safe_span)
+        positions.append(new_x)
+        risks.append(r)
+        kinds.append(kind)
+        rivals.append(rival)
+        if keep_eu:
+            own.append(eu_o)
+            rival_eu.append(eu_r)
+        current = new_x
+    pos = np.stack(positions)
+    n_rounds = len(risks)
+    empty = np.zeros((0, *x.shape))
+    return ExpectedUtilityTrajectory(
+        positions=pos,
+        median=weighted_median(pos[..., None], np.broadcast_to(w, pos.shape)[..., None])[..., 0],
+        mean=weighted_mean(pos[..., None], np.broadcast_to(w, pos.shape)[..., None])[..., 0],
+        risk=np.stack(risks) if n_rounds else empty,
+        kinds=np.stack(kinds) if n_rounds else empty.astype(np.int8),
+        rivals=np.stack(rivals) if n_rounds else empty.astype(np.int64),
+        eu_own=np.stack(own) if keep_eu and n_rounds else None,
+        eu_rival=np.stack(rival_eu) if keep_eu and n_rounds else None,
+        rounds_run=rounds_run,
+    )
