@@ -99,12 +99,12 @@ def test_missing_file_exits_2_without_traceback() -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-@pytest.mark.parametrize("command", ["forecast", "validate", "models"])
+@pytest.mark.parametrize("command", ["forecast", "validate", "models", "influence"])
 def test_every_command_explains_its_options(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     if command == "forecast":
-        for option in ("--format", "--model", "--out"):
+        for option in ("--format", "--model", "--out", "--rounds", "--samples", "--seed", "--plot"):
             assert option in result.output
         for model in ("mean", "median", "nash"):
             assert model in result.output
@@ -129,3 +129,39 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert f"{bad}:1: not valid TOML" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_expected_utility_trajectory_is_printed() -> None:
+    eu_file = str(SCENARIOS / "eu-emissions-1994.toml")
+    result = runner.invoke(app, ["forecast", eu_file, "-m", "expected-utility", "--rounds", "3"])
+    assert result.exit_code == 0, result.output
+    assert "round by round" in result.output
+    assert "8.42~" in result.output  # Belgium compromises with France in round 1
+    assert "9.96" in result.output  # median after round 3 (Scholz Table 2: 9.9)
+
+
+def test_samples_and_seed_give_intervals_and_repeat(tmp_path: Path) -> None:
+    out1, out2 = tmp_path / "a.json", tmp_path / "b.json"
+    args = ["forecast", NEA, "--samples", "200", "--seed", "7", "-m", "mean"]
+    first = runner.invoke(app, [*args, "--out", str(out1)])
+    second = runner.invoke(app, [*args, "--out", str(out2)])
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    assert "200 draws, seed 7" in first.output and "[5%–95%]" in first.output
+    assert out1.read_bytes() == out2.read_bytes()
+
+
+@pytest.mark.parametrize("extra", [["-m", "expected-utility"], ["--samples", "50"]])
+def test_plot_writes_a_png(tmp_path: Path, extra: list[str]) -> None:
+    png = tmp_path / "figure.png"
+    result = runner.invoke(app, ["forecast", NEA, *extra, "--plot", str(png)])
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_influence_command_ranks_actors(tmp_path: Path) -> None:
+    out = tmp_path / "influence.csv"
+    result = runner.invoke(app, ["influence", NEA, "--model", "mean", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Who is pivotal" in result.output and "Rank" in result.output
+    assert out.read_text().startswith("model,actor,issue,baseline,leave,up,down")

@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 
 from accord.errors import AccordError
-from accord.forecast import MODELS, forecast
+from accord.forecast import MODELS, ForecastTable, IssueArrays, forecast
+from accord.forecast.distribution import ForecastDistribution, forecast_distribution
 from accord.scenario import load_scenario
 
 __all__ = ["app", "main"]
@@ -87,31 +88,54 @@ ScenarioFile = Annotated[
 
 ModelName = StrEnum("ModelName", {name: name for name in MODELS})  # type: ignore[misc]
 
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Only the actors of this format (a table such as six-party).",
+        show_default=False,
+        metavar="FORMAT",
+    ),
+]
+
 
 @app.command("forecast")
 @user_errors
 def forecast_command(
     scenario_file: ScenarioFile,
-    format: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Forecast only among the actors of this format (a table such as six-party).",
-            show_default=False,
-            metavar="FORMAT",
-        ),
-    ] = None,
+    format: FormatOption = None,
     model: Annotated[
         list[ModelName] | None,
         typer.Option(
             "--model",
             "-m",
-            help="Model to run; repeat for several. Default: all of " + ", ".join(MODELS) + ".",
+            help="Model to run; repeat for several. Default: all of " + ", ".join(MODELS) + ". "
+            "Naming expected-utility also prints its round-by-round trajectory.",
             show_default=False,
             metavar="MODEL",
         ),
     ] = None,
+    rounds: Annotated[
+        int,
+        typer.Option("--rounds", "-r", min=0, help="Rounds of the expected-utility model."),
+    ] = 8,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            "-n",
+            min=0,
+            help="Monte Carlo draws over the scenario's uncertainties (sd, low/high); "
+            "0 for the point forecast. Reports the median and the 5–95% interval.",
+        ),
+    ] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", "-s", help="Seed of the Monte Carlo draws: same seed, same numbers."
+        ),
+    ] = 0,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -122,6 +146,19 @@ def forecast_command(
             metavar="FILE",
         ),
     ] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            help="Draw a PNG: with --samples, the forecast distributions; with the "
+            "expected-utility model, positions per round and the quad map.",
+            show_default=False,
+            metavar="FILE.png",
+        ),
+    ] = None,
+    quad_round: Annotated[
+        int, typer.Option("--quad-round", min=1, help="Round whose quad map --plot draws.")
+    ] = 1,
 ) -> None:
     """Forecast every issue of a scenario with the collective-decision models.
 
@@ -130,14 +167,108 @@ def forecast_command(
     """
     if out is not None and out.suffix.lower() not in {".csv", ".json"}:
         raise AccordError(f"{out}: --out must end in .csv or .json")
-    scenario = load_scenario(scenario_file)
-    names = [m.value for m in model] if model else None
-    result = forecast(scenario, models=names, table=format)
-    from accord.cli.render import print_forecast
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise AccordError(f"{plot}: --plot must end in .png")
+    from accord.cli import render
+    from accord.forecast.models import ExpectedUtility
 
-    print_forecast(_console(), result, scenario)
+    scenario = load_scenario(scenario_file)
+    names = [m.value for m in model] if model else list(MODELS)
+    eu = ExpectedUtility(rounds=rounds)
+    chosen = [eu if name == eu.name else MODELS[name] for name in names]
+    console = _console()
+    result: ForecastTable | ForecastDistribution
+    if samples > 0:
+        result = _with_progress(
+            lambda progress: forecast_distribution(
+                scenario, samples, seed, models=chosen, table=format, progress=progress
+            ),
+            samples,
+        )
+        console.print(render.distribution_view(result, scenario))
+        if plot is not None:
+            from accord.report.plots import plot_distributions
+
+            plot_distributions(result, plot)
+    else:
+        result = forecast(scenario, models=chosen, table=format)
+        console.print(render.forecast_view(result, scenario))
+        if (model and eu.name in names) or plot is not None:
+            seated = scenario.at_table(format) if format else scenario
+            runs = eu.trajectories(IssueArrays.from_scenario(seated), keep_eu=plot is not None)
+            if model and eu.name in names:
+                console.print(render.trajectory_view(runs, seated))
+            if plot is not None:
+                from accord.report.plots import plot_trajectories
+
+                plot_trajectories(runs, seated, plot, quad_round=quad_round)
     if out is not None:
-        text = result.to_json() if out.suffix.lower() == ".json" else result.to_csv()
+        write_atomically(
+            out, result.to_json() if out.suffix.lower() == ".json" else result.to_csv()
+        )
+        console.print(f"Wrote {out}", style="dim")
+    if plot is not None:
+        console.print(f"Wrote {plot}", style="dim")
+
+
+def _with_progress(work: Callable[[Callable[[int, int], None]], R], total: int) -> R:
+    """Run ``work`` with a progress bar on the terminal (none when output is redirected)."""
+    from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+    err = _console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        "{task.completed}/{task.total}",
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("Monte Carlo draws", total=total)
+        return work(lambda done, _total: bar.update(task, completed=done))
+
+
+@app.command("influence")
+@user_errors
+def influence_command(
+    scenario_file: ScenarioFile,
+    format: FormatOption = None,
+    model: Annotated[
+        ModelName,
+        typer.Option("--model", "-m", help="Model whose forecasts are compared.", metavar="MODEL"),
+    ] = "expected-utility",  # type: ignore[assignment]
+    rounds: Annotated[
+        int, typer.Option("--rounds", "-r", min=0, help="Rounds of the expected-utility model.")
+    ] = 8,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also write the rows to .csv or .json.", metavar="FILE"),
+    ] = None,
+) -> None:
+    """Rank the actors by how far they move the forecasts.
+
+    For each actor and issue: the shift of the forecast if the actor leaves the
+    table, and if it moves its position by ±10% of the issue's scale.
+    """
+    if out is not None and out.suffix.lower() not in {".csv", ".json"}:
+        raise AccordError(f"{out}: --out must end in .csv or .json")
+    from accord.cli import render
+    from accord.forecast.influence import influence
+    from accord.forecast.models import ExpectedUtility
+
+    scenario = load_scenario(scenario_file)
+    name = model.value if hasattr(model, "value") else str(model)
+    chosen = ExpectedUtility(rounds=rounds) if name == "expected-utility" else MODELS[name]
+    result = influence(scenario, chosen, table=format)
+    _console().print(render.influence_view(result, scenario))
+    if out is not None:
+        frame = result.to_frame()
+        text = (
+            frame.to_json(orient="records", indent=2) + "\n"
+            if out.suffix.lower() == ".json"
+            else frame.to_csv(index=False, lineterminator="\n")
+        )
         write_atomically(out, text)
         _console().print(f"Wrote {out}", style="dim")
 

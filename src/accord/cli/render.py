@@ -9,9 +9,19 @@ from rich.table import Table
 from rich.text import Text
 
 from accord.forecast import MODELS, ForecastTable
+from accord.forecast.distribution import ForecastDistribution
+from accord.forecast.influence import InfluenceTable
+from accord.forecast.models import IssueTrajectory
 from accord.scenario import Issue, Scenario
 
-__all__ = ["forecast_view", "scenario_summary"]
+__all__ = [
+    "distribution_view",
+    "forecast_view",
+    "influence_view",
+    "print_forecast",
+    "scenario_summary",
+    "trajectory_view",
+]
 
 
 def scenario_summary(scenario: Scenario) -> str:
@@ -74,3 +84,93 @@ def decimals_for(issue: Issue) -> int:
 def print_forecast(console: Console, result: ForecastTable, scenario: Scenario) -> None:
     """Print the forecast table to a console."""
     console.print(forecast_view(result, scenario))
+
+
+def distribution_view(result: ForecastDistribution, scenario: Scenario) -> Group:
+    """Median forecast and 5–95% interval of every issue by every model."""
+    at = f" — table: {result.table}" if result.table else ""
+    tail = round(100 * (1 - result.level) / 2)
+    title = (
+        f"{scenario_summary(scenario)}{at}\n"
+        f"{result.draws} draws, seed {result.seed}: median [{tail}%–{100 - tail}%]"
+    )
+    table = Table(title=title, title_justify="left", show_lines=True)
+    table.add_column("Issue", style="bold", overflow="fold", max_width=34)
+    for name in result.models:
+        table.add_column(
+            MODELS[name].label if name in MODELS else name, overflow="fold", max_width=30
+        )
+    for issue in result.issues:
+        d = decimals_for(issue)
+        cells: list[Text | str] = [issue.name]
+        for name in result.models:
+            mid, lo, hi = result.interval(issue.id, name)
+            if math.isnan(mid):
+                cells.append("—")
+                continue
+            anchor = issue.nearest_anchor(mid)
+            text = Text(f"{mid:.{d}f} [{lo:.{d}f}–{hi:.{d}f}]")
+            if anchor is not None:
+                text.append(f"\n≈ {anchor.label}", style="dim")
+            cells.append(text)
+        table.add_row(*cells)
+    return Group(table, Text(f"Actors at the table: {', '.join(result.actors)}", style="dim"))
+
+
+_MOVE_MARK = {1: "×", 2: "~", 3: "!"}
+
+
+def trajectory_view(runs: list[IssueTrajectory], scenario: Scenario) -> Group:
+    """Round-by-round positions (rows: actors, columns: rounds), median and mean, per issue."""
+    parts: list[Table | Text] = []
+    for run in runs:
+        issue = scenario.issue(run.issue)
+        d = decimals_for(issue)
+        if run.trajectory is None:
+            parts.append(Text(f"{issue.name}: no disagreement to model", style="dim"))
+            continue
+        t = run.trajectory
+        table = Table(title=f"Expected utility, round by round: {issue.name}", title_justify="left")
+        table.add_column("Actor", style="bold")
+        for k in range(t.positions.shape[0]):
+            table.add_column("start" if k == 0 else str(k), justify="right")
+        for a, actor in enumerate(run.actors):
+            row = [actor]
+            for k in range(t.positions.shape[0]):
+                mark = _MOVE_MARK.get(int(t.kinds[k - 1, 0, a]), "") if k > 0 else ""
+                row.append(f"{t.positions[k, 0, a]:.{d}f}{mark}")
+            table.add_row(*row)
+        table.add_section()
+        table.add_row("median", *[f"{v:.{d}f}" for v in t.median[:, 0]], style="bold")
+        table.add_row("mean", *[f"{v:.{d}f}" for v in t.mean[:, 0]])
+        parts.append(table)
+    parts.append(Text("× lost a conflict and moved, ~ compromised, ! capitulated", style="dim"))
+    return Group(*parts)
+
+
+def influence_view(result: InfluenceTable, scenario: Scenario) -> Group:
+    """The ranking of actors by pivotality, then the effect of each on each issue."""
+    label = MODELS[result.model].label if result.model in MODELS else result.model
+    at = f" — table: {result.table}" if result.table else ""
+    ranking = Table(title=f"Who is pivotal ({label}){at}", title_justify="left")
+    ranking.add_column("Rank", justify="right")
+    ranking.add_column("Actor", style="bold")
+    ranking.add_column("Mean |shift| if it leaves", justify="right")
+    ranking.add_column("Mean |shift| if it moves ±10%", justify="right")
+    for rank, (actor, leave, shift) in enumerate(result.ranking(), start=1):
+        ranking.add_row(str(rank), scenario.actor(actor).name, f"{leave:.1f}", f"{shift:.1f}")
+    detail = Table(title="Forecast shift per issue: leaves / +10% / −10%", title_justify="left")
+    detail.add_column("Actor", style="bold")
+    for issue_id in result.issues:
+        detail.add_column(issue_id, justify="right")
+    for actor in result.actors:
+        cells = [actor]
+        for issue_id in result.issues:
+            row = result.get(actor, issue_id)
+            if math.isnan(row.up):
+                cells.append("no stance")
+                continue
+            left = "—" if math.isnan(row.leave) else f"{row.leave:+.1f}"
+            cells.append(f"{left} / {row.up:+.1f} / {row.down:+.1f}")
+        detail.add_row(*cells)
+    return Group(ranking, detail)

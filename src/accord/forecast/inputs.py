@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,16 +24,18 @@ def _frozen(a: Array) -> Array:
 class IssueArrays:
     """Positions, saliences and capabilities of all actors on all issues.
 
-    Actors run along axis 0 and issues along axis 1. An actor with no stated
+    Actors run along axis -2 and issues along axis -1. An actor with no stated
     position on an issue has ``position`` NaN and ``salience`` 0 there, so that
-    it carries no weight. All arrays are read-only.
+    it carries no weight. A leading batch axis (Monte Carlo draws, see
+    :mod:`accord.forecast.uncertainty`) may come first on ``position``,
+    ``salience`` and ``capability``. All arrays are read-only.
 
     Attributes:
         actors: Actor ids, in row order.
         issues: Issue ids, in column order.
-        position: ``(n_actors, n_issues)`` positions on each issue's scale.
-        salience: ``(n_actors, n_issues)`` saliences in [0, 1].
-        capability: ``(n_actors,)`` capabilities, greater than 0.
+        position: ``([B,] n_actors, n_issues)`` positions on each issue's scale.
+        salience: ``([B,] n_actors, n_issues)`` saliences in [0, 1].
+        capability: ``([B,] n_actors)`` capabilities, greater than 0.
         scale_min: ``(n_issues,)`` lower ends of the scales.
         scale_max: ``(n_issues,)`` upper ends of the scales.
         status_quo: ``(n_issues,)`` status quo, NaN where the scenario has none.
@@ -81,4 +83,18 @@ class IssueArrays:
     @property
     def weight(self) -> Array:
         """``(n_actors, n_issues)``: capability × salience, 0 where there is no stance."""
-        return np.where(self.stated, self.capability[:, None] * self.salience, 0.0)
+        return np.where(self.stated, self.capability[..., :, None] * self.salience, 0.0)
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """Leading batch axes: ``()`` for a single scenario, ``(B,)`` for draws."""
+        return tuple(self.position.shape[:-2])
+
+    def with_values(self, position: Array, salience: Array, capability: Array) -> IssueArrays:
+        """The same actors and issues with other (for example sampled) values."""
+        return replace(
+            self,
+            position=_frozen(position),
+            salience=_frozen(salience),
+            capability=_frozen(capability),
+        )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from accord.forecast.inputs import IssueArrays
-from accord.forecast.models import MODELS, get_model
+from accord.forecast.models import MODELS, ForecastModel, get_model
 from accord.scenario import Issue, Scenario
 
 if TYPE_CHECKING:
@@ -108,14 +108,24 @@ class ForecastTable:
         return self.to_frame().to_csv(index=False, lineterminator="\n")
 
 
+def resolve_models(models: Sequence[str | ForecastModel] | None) -> list[ForecastModel]:
+    """Model instances for names (or instances) given; all registered models by default."""
+    if models is None:
+        return list(MODELS.values())
+    return [get_model(m) if isinstance(m, str) else m for m in models]
+
+
 def forecast(
-    scenario: Scenario, models: Sequence[str] | None = None, table: str | None = None
+    scenario: Scenario,
+    models: Sequence[str | ForecastModel] | None = None,
+    table: str | None = None,
 ) -> ForecastTable:
     """Forecast every issue of a scenario with the given models.
 
     Args:
         scenario: A loaded scenario.
-        models: Model names (see :data:`accord.forecast.MODELS`); all by default.
+        models: Model names (see :data:`accord.forecast.MODELS`) or configured
+            model objects (``ExpectedUtility(rounds=5)``); all by default.
         table: A format id: forecast only among the actors at that table.
 
     Returns:
@@ -125,8 +135,8 @@ def forecast(
         ForecastError: An unknown model name.
         AccordError: An unknown format.
     """
-    names = tuple(models) if models is not None else tuple(MODELS)
-    chosen = [get_model(n) for n in names]
+    chosen = resolve_models(models)
+    names = tuple(m.name for m in chosen)
     seated = scenario.at_table(table) if table is not None else scenario
     arrays = IssueArrays.from_scenario(seated)
     outputs = {m.name: m.predict(arrays) for m in chosen}

@@ -1,0 +1,158 @@
+"""Forecasts under uncertainty: a seeded Monte Carlo over the scenario's stated uncertainties."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from accord.errors import ForecastError
+from accord.forecast.classic import Array
+from accord.forecast.inputs import IssueArrays
+from accord.forecast.models import ForecastModel
+from accord.forecast.table import resolve_models
+from accord.forecast.uncertainty import Uncertainty
+from accord.scenario import Issue, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ForecastDistribution", "forecast_distribution"]
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` after each chunk of draws."""
+
+
+@dataclass(frozen=True, eq=False)
+class ForecastDistribution:
+    """Forecasts of every issue by every model, for every Monte Carlo draw.
+
+    Attributes:
+        samples: Per model name, an array ``(draws, n_issues)``.
+        seed: The seed the draws were made from.
+    """
+
+    scenario: str
+    table: str | None
+    actors: tuple[str, ...]
+    issues: tuple[Issue, ...]
+    models: tuple[str, ...]
+    samples: dict[str, Array]
+    seed: int
+    level: float = 0.90
+
+    @property
+    def draws(self) -> int:
+        """Number of Monte Carlo draws."""
+        return int(next(iter(self.samples.values())).shape[0])
+
+    def interval(self, issue: str, model: str) -> tuple[float, float, float]:
+        """``(median, low, high)``: the median draw and the central interval (5–95% by default)."""
+        k = [i.id for i in self.issues].index(issue)
+        values = self.samples[model][:, k]
+        values = values[~np.isnan(values)]
+        if values.size == 0:
+            nan = float("nan")
+            return nan, nan, nan
+        tail = (1.0 - self.level) / 2.0
+        lo, mid, hi = np.quantile(values, [tail, 0.5, 1.0 - tail])
+        return float(mid), float(lo), float(hi)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One row per (issue, model): median, interval, anchor of the median."""
+        out = []
+        tail = round(100 * (1.0 - self.level) / 2.0)
+        for issue in self.issues:
+            for model in self.models:
+                mid, lo, hi = self.interval(issue.id, model)
+                anchor = issue.nearest_anchor(mid)
+
+                def clean(v: float) -> float | None:
+                    return None if np.isnan(v) else v
+
+                out.append(
+                    {
+                        "issue": issue.id,
+                        "model": model,
+                        "median": clean(mid),
+                        f"p{tail:02d}": clean(lo),
+                        f"p{100 - tail:02d}": clean(hi),
+                        "anchor": None if anchor is None else anchor.label,
+                        "draws": self.draws,
+                        "seed": self.seed,
+                    }
+                )
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary records as a tidy DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.records())
+
+    def to_json(self) -> str:
+        """Summary and settings as JSON text."""
+        payload = {
+            "scenario": self.scenario,
+            "format": self.table,
+            "actors": list(self.actors),
+            "models": list(self.models),
+            "draws": self.draws,
+            "seed": self.seed,
+            "forecasts": self.records(),
+        }
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+    def to_csv(self) -> str:
+        """Summary records as CSV text."""
+        return self.to_frame().to_csv(index=False, lineterminator="\n")
+
+
+def forecast_distribution(
+    scenario: Scenario,
+    samples: int,
+    seed: int,
+    models: Sequence[str | ForecastModel] | None = None,
+    table: str | None = None,
+    progress: Progress | None = None,
+    chunk: int = 1000,
+) -> ForecastDistribution:
+    """Forecast every issue under the scenario's uncertainties.
+
+    Args:
+        scenario: A loaded scenario; values with ``sd`` or ``low``/``high`` vary.
+        samples: Number of Monte Carlo draws.
+        seed: Seed of the one random generator of the run; same seed, same numbers.
+        models: Model names or objects; all registered models by default.
+        table: A format id: only the actors at that table.
+        progress: Called after each chunk of draws with ``(done, total)``.
+        chunk: Draws evaluated at once (memory only; results do not depend on it).
+    """
+    if samples < 1:
+        raise ForecastError(f"--samples must be at least 1, got {samples}")
+    chosen = resolve_models(models)
+    seated = scenario.at_table(table) if table is not None else scenario
+    base = IssueArrays.from_scenario(seated)
+    drawn = Uncertainty.from_scenario(seated).sample(base, samples, np.random.default_rng(seed))
+    out = {m.name: np.empty((samples, len(base.issues))) for m in chosen}
+    for start in range(0, samples, chunk):
+        stop = min(samples, start + chunk)
+        part = drawn.with_values(
+            drawn.position[start:stop], drawn.salience[start:stop], drawn.capability[start:stop]
+        )
+        for model in chosen:
+            out[model.name][start:stop] = model.predict_values(part)
+        if progress is not None:
+            progress(stop, samples)
+    return ForecastDistribution(
+        scenario=scenario.name,
+        table=table,
+        actors=seated.actor_ids,
+        issues=seated.issues,
+        models=tuple(m.name for m in chosen),
+        samples=out,
+        seed=seed,
+    )

@@ -1,0 +1,1 @@
+"""Reports: plots (and, later, HTML) drawn from result data."""

@@ -1,0 +1,139 @@
+"""Figures drawn from results with matplotlib (the ``plot`` extra).
+
+Every function takes result data and a path, writes one PNG atomically (a
+complete file or none), and returns nothing; nothing here computes a model.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from accord.errors import AccordError
+from accord.forecast.models import MODELS, IssueTrajectory
+from accord.scenario import Scenario
+
+if TYPE_CHECKING:
+    from accord.forecast.distribution import ForecastDistribution
+
+__all__ = ["plot_distributions", "plot_trajectories"]
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise AccordError(
+            "--plot needs matplotlib; install it with: pip install 'accord[plot]'"
+        ) from None
+    return plt
+
+
+def _save(fig: Any, path: Path) -> None:
+    plt = _pyplot()
+    path = Path(path)
+    if not path.parent.is_dir():
+        plt.close(fig)
+        raise AccordError(f"{path}: the folder {path.parent} does not exist; create it first")
+    if path.suffix.lower() != ".png":
+        plt.close(fig)
+        raise AccordError(f"{path}: plots are written as PNG; give a file name ending in .png")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110, metadata={"Software": None})
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        plt.close(fig)
+
+
+def plot_trajectories(
+    runs: list[IssueTrajectory], scenario: Scenario, path: Path, quad_round: int = 1
+) -> None:
+    """Positions per round per actor, and the quad map of one round, for every issue.
+
+    The quad map puts, for each actor ``i`` and rival ``j``, ``i``'s expected
+    utility of challenging ``j`` (x) against ``j``'s of challenging ``i`` as
+    ``i`` sees it (y). Above the diagonal in the upper right, ``i`` loses a
+    conflict; in the upper left ``i`` compromises or gives in.
+    """
+    plt = _pyplot()
+    shown = [r for r in runs if r.trajectory is not None]
+    if not shown:
+        raise AccordError("no issue has a disagreement to plot")
+    fig, axes = plt.subplots(len(shown), 2, figsize=(12, 3.6 * len(shown)), squeeze=False)
+    for row, run in zip(axes, shown, strict=True):
+        t = run.trajectory
+        assert t is not None
+        issue = scenario.issue(run.issue)
+        left, right = row
+        rounds = np.arange(t.positions.shape[0])
+        for a, actor in enumerate(run.actors):
+            left.plot(rounds, t.positions[:, 0, a], marker="o", ms=3, label=actor)
+        left.plot(rounds, t.median[:, 0], "k--", lw=2, label="median")
+        left.set_title(f"{issue.name}", fontsize=10)
+        left.set_xlabel("round")
+        left.set_ylim(issue.scale.min, issue.scale.max)
+        for anchor in issue.anchors:
+            left.axhline(anchor.at, color="0.85", lw=0.8, zorder=0)
+        left.legend(fontsize=7, ncol=2, loc="best")
+        if t.eu_own is None or t.eu_rival is None:
+            right.set_axis_off()
+            continue
+        k = min(max(quad_round, 1), t.rounds) - 1
+        own, rival = t.eu_own[k, 0], t.eu_rival[k, 0]
+        n = len(run.actors)
+        for i in range(n):
+            for j in range(n):
+                if i != j and t.positions[k, 0, i] != t.positions[k, 0, j]:
+                    right.scatter(own[i, j], rival[i, j], s=12)
+                    right.annotate(
+                        f"{run.actors[i]}→{run.actors[j]}", (own[i, j], rival[i, j]), fontsize=6
+                    )
+        lim = float(np.nanmax(np.abs(np.concatenate([own.ravel(), rival.ravel()])))) or 1.0
+        right.axhline(0, color="k", lw=0.8)
+        right.axvline(0, color="k", lw=0.8)
+        right.plot([-lim, lim], [-lim, lim], color="0.6", lw=0.8)
+        right.plot([-lim, lim], [lim, -lim], color="0.6", lw=0.8)
+        right.set_xlim(-lim * 1.1, lim * 1.1)
+        right.set_ylim(-lim * 1.1, lim * 1.1)
+        right.set_xlabel("EU of i challenging j (as i sees it)")
+        right.set_ylabel("EU of j challenging i (as i sees it)")
+        right.set_title(f"quad map, round {k + 1}", fontsize=10)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def plot_distributions(result: ForecastDistribution, path: Path) -> None:
+    """Histogram of the Monte Carlo forecasts of every issue, one colour per model."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(
+        len(result.issues), 1, figsize=(9, 2.6 * len(result.issues)), squeeze=False
+    )
+    for ax, issue in zip(axes[:, 0], result.issues, strict=True):
+        k = [i.id for i in result.issues].index(issue.id)
+        bins = np.linspace(issue.scale.min, issue.scale.max, 51)
+        for name in result.models:
+            values = result.samples[name][:, k]
+            values = values[~np.isnan(values)]
+            if values.size:
+                label = MODELS[name].label if name in MODELS else name
+                ax.hist(values, bins=bins, histtype="step", lw=1.5, label=label)
+        for anchor in issue.anchors:
+            ax.axvline(anchor.at, color="0.8", lw=0.8, zorder=0)
+        ax.set_title(issue.name, fontsize=10)
+        ax.set_yticks([])
+        ax.legend(fontsize=7)
+    axes[-1, 0].set_xlabel(f"{result.draws} draws, seed {result.seed}")
+    fig.tight_layout()
+    _save(fig, path)

@@ -1,0 +1,83 @@
+"""Monte Carlo over stated uncertainties: seeded, reproducible, within bounds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from accord.errors import ForecastError
+from accord.forecast import IssueArrays
+from accord.forecast.distribution import forecast_distribution
+from accord.forecast.uncertainty import Uncertainty
+from accord.scenario import Scenario, load_scenario
+from tests.conftest import DATA
+
+
+def test_same_seed_same_bytes(nea: Scenario) -> None:
+    a = forecast_distribution(nea, 300, seed=7)
+    b = forecast_distribution(nea, 300, seed=7)
+    assert a.to_json() == b.to_json()
+    for name in a.models:
+        assert a.samples[name].tobytes() == b.samples[name].tobytes()
+
+
+def test_other_seed_other_numbers(nea: Scenario) -> None:
+    a = forecast_distribution(nea, 300, seed=7, models=["mean"])
+    b = forecast_distribution(nea, 300, seed=8, models=["mean"])
+    assert not np.array_equal(a.samples["mean"], b.samples["mean"])
+
+
+def test_chunking_does_not_change_the_numbers(nea: Scenario) -> None:
+    whole = forecast_distribution(nea, 250, seed=3, chunk=1000)
+    pieces = forecast_distribution(nea, 250, seed=3, chunk=7)
+    for name in whole.models:
+        assert np.array_equal(whole.samples[name], pieces.samples[name], equal_nan=True)
+
+
+def test_draws_respect_bounds_and_missing_stances(nea: Scenario) -> None:
+    base = IssueArrays.from_scenario(nea)
+    drawn = Uncertainty.from_scenario(nea).sample(base, 2000, np.random.default_rng(1))
+    stated = base.stated
+    pos = drawn.position[:, stated]
+    assert np.all(pos >= 0) and np.all(pos <= 100)
+    assert np.all(np.isnan(drawn.position[:, ~stated]))
+    assert np.all((drawn.salience >= 0) & (drawn.salience <= 1))
+    assert np.all(drawn.capability > 0)
+
+
+def test_exact_values_do_not_vary_and_sd_values_do() -> None:
+    small = load_scenario(DATA / "small.toml")
+    base = IssueArrays.from_scenario(small)
+    drawn = Uncertainty.from_scenario(small).sample(base, 500, np.random.default_rng(0))
+    # a.x = 20 is exact; a.y has sd 2; b.y is uniform on [2, 8].
+    assert np.all(drawn.position[:, 0, 0] == 20.0)
+    assert drawn.position[:, 0, 1].std() == pytest.approx(2.0, rel=0.15)
+    assert drawn.position[:, 1, 1].min() >= 2.0 and drawn.position[:, 1, 1].max() <= 8.0
+    assert drawn.position[:, 1, 1].std() == pytest.approx(6 / np.sqrt(12), rel=0.15)
+
+
+def test_without_uncertainty_every_draw_is_the_point_forecast(eu: Scenario) -> None:
+    dist = forecast_distribution(eu, 20, seed=1, models=["mean", "median"])
+    assert np.allclose(dist.samples["mean"], 7.38995569)
+    mid, lo, hi = dist.interval("emissions", "median")
+    assert mid == lo == hi == 7.0
+
+
+def test_summary_records(nea: Scenario) -> None:
+    dist = forecast_distribution(nea, 200, seed=2, models=["mean"])
+    rec = dist.records()[0]
+    assert set(rec) == {"issue", "model", "median", "p05", "p95", "anchor", "draws", "seed"}
+    assert rec["p05"] <= rec["median"] <= rec["p95"]
+
+
+def test_progress_is_reported(nea: Scenario) -> None:
+    seen: list[tuple[int, int]] = []
+    forecast_distribution(
+        nea, 25, seed=0, models=["mean"], chunk=10, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen == [(10, 25), (20, 25), (25, 25)]
+
+
+def test_samples_must_be_positive(nea: Scenario) -> None:
+    with pytest.raises(ForecastError, match="at least 1"):
+        forecast_distribution(nea, 0, seed=0)
