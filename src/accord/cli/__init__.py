@@ -111,7 +111,8 @@ def forecast_command(
             "--model",
             "-m",
             help="Model to run; repeat for several. Default: all of " + ", ".join(MODELS) + ". "
-            "Naming expected-utility also prints its round-by-round trajectory.",
+            "Naming expected-utility prints its round-by-round trajectory; naming "
+            "exchange lists the exchanges made.",
             show_default=False,
             metavar="MODEL",
         ),
@@ -202,6 +203,12 @@ def forecast_command(
                 from accord.report.plots import plot_trajectories
 
                 plot_trajectories(runs, seated, plot, quad_round=quad_round)
+        if model and "exchange" in names:
+            from accord.forecast.exchange import ExchangeModel
+
+            seated = scenario.at_table(format) if format else scenario
+            run = ExchangeModel().run(IssueArrays.from_scenario(seated))
+            console.print(render.exchange_view(run, seated))
     if out is not None:
         write_atomically(
             out, result.to_json() if out.suffix.lower() == ".json" else result.to_csv()

@@ -10,12 +10,14 @@ from rich.text import Text
 
 from accord.forecast import MODELS, ForecastTable
 from accord.forecast.distribution import ForecastDistribution
+from accord.forecast.exchange import ExchangeRun
 from accord.forecast.influence import InfluenceTable
 from accord.forecast.models import IssueTrajectory
 from accord.scenario import Issue, Scenario
 
 __all__ = [
     "distribution_view",
+    "exchange_view",
     "forecast_view",
     "influence_view",
     "print_forecast",
@@ -174,3 +176,33 @@ def influence_view(result: InfluenceTable, scenario: Scenario) -> Group:
             cells.append(f"{left} / {row.up:+.1f} / {row.down:+.1f}")
         detail.add_row(*cells)
     return Group(ranking, detail)
+
+
+def exchange_view(run: ExchangeRun, scenario: Scenario) -> Group:
+    """The exchanges made, in order, and the outcomes before and after."""
+    table = Table(title="Exchanges (Stokman equal gain), in order", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("Gives", style="bold")
+    table.add_column("On")
+    table.add_column("Vote", justify="right")
+    table.add_column("In return", style="bold")
+    table.add_column("On")
+    table.add_column("Vote", justify="right")
+    table.add_column("Gain each", justify="right")
+    for e in run.exchanges:
+        table.add_row(
+            str(e.step),
+            e.first,
+            e.first_issue,
+            f"{e.first_from:.1f} → {e.first_to:.1f}",
+            e.second,
+            e.second_issue,
+            f"{e.second_from:.1f} → {e.second_to:.1f}",
+            f"{e.gain:.3g}",
+        )
+    shifts = ", ".join(
+        f"{issue.id} {before:.1f} → {after:.1f}"
+        for issue, before, after in zip(scenario.issues, run.start[0], run.outcome[0], strict=True)
+    )
+    note = "no exchange gains both sides" if not run.exchanges else f"weighted means: {shifts}"
+    return Group(table, Text(note, style="dim"))

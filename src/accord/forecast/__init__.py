@@ -10,12 +10,12 @@ from accord.forecast.inputs import IssueArrays
 from accord.forecast.models import (
     MODELS,
     ForecastModel,
-    ModelOutput,
     NashBargaining,
     WeightedMean,
     WeightedMedian,
     get_model,
 )
+from accord.forecast.output import ModelOutput
 from accord.forecast.table import Forecast, ForecastTable, forecast
 
 __all__ = [

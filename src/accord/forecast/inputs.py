@@ -20,6 +20,16 @@ def _frozen(a: Array) -> Array:
     return a
 
 
+def _linkage_matrix(scenario: Scenario) -> Array:
+    ids = scenario.issue_ids
+    out = np.zeros((len(ids), len(ids)))
+    for link in scenario.linkages:
+        a, b = (ids.index(i) for i in link.issues)
+        strength = 1.0 if link.strength is None else link.strength.value
+        out[a, b] = out[b, a] = strength
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class IssueArrays:
     """Positions, saliences and capabilities of all actors on all issues.
@@ -49,6 +59,8 @@ class IssueArrays:
     scale_min: Array
     scale_max: Array
     status_quo: Array
+    linkage: Array
+    """``(n_issues, n_issues)`` linkage strength, 0 where two issues are not linked."""
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> IssueArrays:
@@ -73,6 +85,7 @@ class IssueArrays:
                     [nan if i.status_quo is None else i.status_quo.value for i in scenario.issues]
                 )
             ),
+            linkage=_frozen(_linkage_matrix(scenario)),
         )
 
     @property

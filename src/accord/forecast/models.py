@@ -15,11 +15,14 @@ import numpy as np
 from accord.errors import ForecastError
 from accord.forecast.classic import Array, nash_bargaining, weighted_mean, weighted_median
 from accord.forecast.eu_options import ExpectedUtilityOptions
+from accord.forecast.exchange import ExchangeModel
 from accord.forecast.expected_utility import ExpectedUtilityTrajectory, run_expected_utility
 from accord.forecast.inputs import IssueArrays
+from accord.forecast.output import ModelOutput
 
 __all__ = [
     "MODELS",
+    "ExchangeModel",
     "ExpectedUtility",
     "ForecastModel",
     "IssueTrajectory",
@@ -29,14 +32,6 @@ __all__ = [
     "WeightedMedian",
     "get_model",
 ]
-
-
-@dataclass(frozen=True)
-class ModelOutput:
-    """One model's forecasts: a value and a note (possibly empty) per issue."""
-
-    values: Array
-    notes: tuple[str, ...]
 
 
 class ForecastModel(Protocol):
@@ -215,7 +210,14 @@ class ExpectedUtility:
 
 
 MODELS: dict[str, ForecastModel] = {
-    m.name: m for m in (WeightedMean(), WeightedMedian(), NashBargaining(), ExpectedUtility())
+    m.name: m
+    for m in (
+        WeightedMean(),
+        WeightedMedian(),
+        NashBargaining(),
+        ExpectedUtility(),
+        ExchangeModel(),
+    )
 }
 """The models ``accord forecast`` knows, by name, in the order they are shown."""
 
