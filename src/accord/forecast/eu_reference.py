@@ -57,6 +57,7 @@ class _Round:
         self.x, self.c, self.s, self.span, self.opts = x, c, s, span, opts
         self.n = len(x)
         self.mu = _median(x, [c[k] * s[k] for k in range(self.n)])
+        self._all_votes: dict[tuple[float, ...], float] = {}
 
     def vote(self, k: int, a: float, b: float, r: list[float]) -> float:
         """Actor k's vote for position a over position b (positive: prefers a)."""
@@ -72,15 +73,22 @@ class _Round:
             return 0.0
         support = sum(max(0.0, self.vote(k, a, b, r)) for k in range(self.n))
         if self.opts.probability == "all-pairs":
-            total = sum(
+            total = self.all_votes(r)
+        else:
+            total = sum(abs(self.vote(k, a, b, r)) for k in range(self.n))
+        return support / total if total > 0 else 0.0
+
+    def all_votes(self, r: list[float]) -> float:
+        """Sum of |votes| of every actor over every ordered pair of actors' positions."""
+        key = tuple(r)
+        if key not in self._all_votes:
+            self._all_votes[key] = sum(
                 abs(self.vote(k, self.x[p], self.x[q], r))
                 for k in range(self.n)
                 for p in range(self.n)
                 for q in range(self.n)
             )
-        else:
-            total = sum(abs(self.vote(k, a, b, r)) for k in range(self.n))
-        return support / total if total > 0 else 0.0
+        return self._all_votes[key]
 
     def expected_utility(self, i: int, j: int, rp: float, r: list[float]) -> float:
         """EU of i challenging j, as seen by an actor whose risk exponent is rp."""

@@ -103,9 +103,9 @@ def _probabilities(dist: Array, w: Array, r: Array, pairwise: bool) -> Array:
     the distances divided by the range.
     """
     batch, n, _ = dist.shape
-    powered = dist ** r[:, :, None]  # powered[b, k, m] = d_km ^ r_k
-    support = np.zeros((batch, n, n))
-    spread = np.zeros((batch, n, n))
+    # powered[b, k, m] = d_km ^ r_k (no power needed while every exponent is 1)
+    powered = dist if np.all(r == 1.0) else dist ** r[:, :, None]
+    support = np.zeros((batch, n, n))  # Σ_k w_k max(0, d_kt^r - d_ka^r)
     per_draw = max(1, _BLOCK // max(1, n * n * n))
     for b0 in range(0, batch, per_draw):
         bs = slice(b0, b0 + per_draw)
@@ -115,17 +115,32 @@ def _probabilities(dist: Array, w: Array, r: Array, pairwise: bool) -> Array:
             ks = slice(k0, k0 + per_voter)
             p = powered[bs, ks]
             diff = p[:, :, None, :] - p[:, :, :, None]  # diff[b, k, a, t] = d_kt^r - d_ka^r
-            wk = w[bs, ks][:, :, None, None]
-            support[bs] += (wk * np.maximum(diff, 0.0)).sum(axis=1)
-            spread[bs] += (wk * np.abs(diff)).sum(axis=1)
+            np.maximum(diff, 0.0, out=diff)
+            support[bs] += np.einsum("bk,bkat->bat", w[bs, ks], diff)
+    # |d| = 2 max(0, d) - d, and Σ_k w_k d = v_t - v_a with v_m = Σ_k w_k d_km^r_k.
+    v = np.einsum("bk,bkm->bm", w, powered)
+    spread = 2.0 * support - (v[:, None, :] - v[:, :, None])
     total = spread if pairwise else spread.sum(axis=(1, 2), keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         prob = np.where(total > 0, support / total, 0.0)
     return np.where(dist == 0.0, 0.0, prob)
 
 
+def _utilities(dist: Array, rp: Array | float) -> tuple[Array, Array, Array | float]:
+    """Step 2: utilities of success, failure and the status quo, with exponent ``rp``.
+
+    They depend on the distance between the two positions only, so a challenge
+    and the counter-challenge share them.
+    """
+    if isinstance(rp, float) and rp == 1.0:
+        return 1 + 2 * dist, 1 - 2 * dist, 0.0
+    u_success = 2 - 4 * (0.5 - 0.5 * dist) ** rp
+    u_failure = 2 - 4 * (0.5 + 0.5 * dist) ** rp
+    return u_success, u_failure, 2 - 4 * 0.5**rp
+
+
 def _challenge_eu(
-    dist: Array,
+    utilities: tuple[Array, Array, Array | float],
     prob: Array,
     s_target: Array,
     rp: Array | float,
@@ -138,9 +153,7 @@ def _challenge_eu(
     and ``T`` the indicator that the target moving towards ``mu`` helps the
     challenger; needed only when ``q < 1``.
     """
-    u_success = 2 - 4 * (0.5 - 0.5 * dist) ** rp
-    u_failure = 2 - 4 * (0.5 + 0.5 * dist) ** rp
-    u_status_quo = 2 - 4 * 0.5**rp
+    u_success, u_failure, u_status_quo = utilities
     eu = s_target * (prob * u_success + (1 - prob) * u_failure) + (1 - s_target) * u_success
     eu = eu - q * u_status_quo
     if q < 1 and better_worse is not None:
@@ -167,7 +180,7 @@ def _risk_exponents(
     ones = np.ones_like(w)
     prob = _probabilities(dist, w, ones, opts.probability == "pairwise")
     # eu[b, a, t]: a challenging t, seen with exponent 1.
-    eu = _challenge_eu(dist, prob, s[:, None, :], 1.0, opts.q, bw)
+    eu = _challenge_eu(_utilities(dist, 1.0), prob, s[:, None, :], 1.0, opts.q, bw)
     n = w.shape[1]
     eu = np.where(np.eye(n, dtype=bool)[None], 0.0, eu)
     security = eu.sum(axis=1)  # S_t = Σ_a EU(a → t)
@@ -194,11 +207,11 @@ def _round(
     r = _risk_exponents(dist, w, s, opts, bw)
     prob = _probabilities(dist, w, r, opts.probability == "pairwise")
     rp = r[:, :, None]  # every assessment by actor i uses i's exponent (row)
-    eu_own = _challenge_eu(dist, prob, s[:, None, :], rp, opts.q, bw)  # i challenges j
+    utilities = _utilities(dist, rp)
+    eu_own = _challenge_eu(utilities, prob, s[:, None, :], rp, opts.q, bw)  # i challenges j
     bw_t = None if bw is None else (bw[0].transpose(0, 2, 1), bw[1].transpose(0, 2, 1))
-    eu_rival = _challenge_eu(
-        dist, prob.transpose(0, 2, 1), s[:, :, None], rp, opts.q, bw_t
-    )  # j challenges i
+    # j challenges i, as i sees it: same distance and exponent, so the same utilities
+    eu_rival = _challenge_eu(utilities, prob.transpose(0, 2, 1), s[:, :, None], rp, opts.q, bw_t)
 
     n = x.shape[1]
     valid = (dist > 0) & ~np.eye(n, dtype=bool)[None]
