@@ -99,7 +99,7 @@ def test_missing_file_exits_2_without_traceback() -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-@pytest.mark.parametrize("command", ["forecast", "validate", "models", "influence"])
+@pytest.mark.parametrize("command", ["forecast", "validate", "models", "influence", "negotiate"])
 def test_every_command_explains_its_options(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
@@ -165,3 +165,48 @@ def test_influence_command_ranks_actors(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Who is pivotal" in result.output and "Rank" in result.output
     assert out.read_text().startswith("model,actor,issue,baseline,leave,up,down")
+
+
+@pytest.mark.parametrize("protocol", ["alternating", "chair-text", "voting"])
+def test_negotiate_runs_each_protocol(protocol: str) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "negotiate",
+            NEA,
+            "--format",
+            "six-party",
+            "--protocol",
+            protocol,
+            "--seed",
+            "1",
+            "--shape",
+            "quadratic",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Agreement at round" in result.output or "No agreement" in result.output
+    assert "Pareto frontier" in result.output and "Nash point" in result.output
+    assert "Transcript:" in result.output
+
+
+def test_negotiate_is_reproducible_and_writes_json_and_png(tmp_path: Path) -> None:
+    args = ["negotiate", NEA, "-f", "bilateral-us-dprk", "--seed", "4", "--as", "dprk=hardliner"]
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    first = runner.invoke(app, [*args, "--out", str(a), "--plot", str(tmp_path / "n.png")])
+    second = runner.invoke(app, [*args, "--out", str(b)])
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    assert a.read_bytes() == b.read_bytes()
+    payload = json.loads(a.read_text())
+    assert payload["parties"] == ["usa", "dprk"] and payload["transcript"]
+    assert (tmp_path / "n.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_negotiate_rejects_bad_names() -> None:
+    bad = runner.invoke(app, ["negotiate", NEA, "--as", "nobody=boulware"])
+    assert bad.exit_code == 2 and "no party 'nobody'" in bad.output
+    bad = runner.invoke(app, ["negotiate", NEA, "--negotiator", "genius"])
+    assert bad.exit_code == 2 and "unknown negotiator 'genius'" in bad.output
+    bad = runner.invoke(app, ["negotiate", NEA, "--protocol", "auction"])
+    assert bad.exit_code == 2 and "unknown protocol 'auction'" in bad.output

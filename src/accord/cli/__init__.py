@@ -280,6 +280,123 @@ def influence_command(
         _console().print(f"Wrote {out}", style="dim")
 
 
+@app.command("negotiate")
+@user_errors
+def negotiate_command(
+    scenario_file: ScenarioFile,
+    format: FormatOption = None,
+    protocol: Annotated[
+        str,
+        typer.Option(
+            "--protocol",
+            "-p",
+            help="alternating (bilateral, or stacked for more parties), chair-text "
+            "(single negotiating text, unanimity) or voting.",
+            metavar="PROTOCOL",
+        ),
+    ] = "alternating",
+    negotiator: Annotated[
+        str,
+        typer.Option(
+            "--negotiator",
+            help="Strategy of every delegation: boulware, linear, conceder, trust-sensitive, "
+            "tit-for-tat, hardliner or random.",
+            metavar="NAME",
+        ),
+    ] = "boulware",
+    assign: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--as",
+            help="Strategy of one delegation, as PARTY=NAME (repeat); overrides --negotiator.",
+            metavar="PARTY=NAME",
+            show_default=False,
+        ),
+    ] = None,
+    steps: Annotated[int, typer.Option("--steps", min=1, help="Rounds before the deadline.")] = 100,
+    chair: Annotated[
+        str | None,
+        typer.Option(
+            "--chair",
+            help="chair-text: the party that chairs (default: a neutral chair).",
+            metavar="PARTY",
+            show_default=False,
+        ),
+    ] = None,
+    rule: Annotated[
+        str, typer.Option("--rule", help="voting: majority or unanimity.", metavar="RULE")
+    ] = "majority",
+    resolution: Annotated[
+        int, typer.Option("--resolution", min=2, help="Values per issue (scale ends included).")
+    ] = 5,
+    shape: Annotated[
+        str,
+        typer.Option(
+            "--shape", help="Value functions: linear or quadratic in distance.", metavar="SHAPE"
+        ),
+    ] = "linear",
+    seed: Annotated[int, typer.Option("--seed", "-s", help="Seed of the run.")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write the transcript and result as .json.", metavar="FILE"
+        ),
+    ] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            help="Draw a PNG: offers over time, and for two parties the utility plane "
+            "with the Pareto frontier.",
+            metavar="FILE.png",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Play a negotiation out on a scenario, offer by offer, and analyse the result.
+
+    Each delegation's utility comes from its positions (ideal points), saliences
+    (weights) and the status quo (reservation value); see docs/negotiation.md.
+    """
+    if out is not None and out.suffix.lower() != ".json":
+        raise AccordError(f"{out}: --out must end in .json")
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise AccordError(f"{plot}: --plot must end in .png")
+    from accord.cli import render
+    from accord.negotiation import analyse, domain_from_scenario, get_protocol, make_negotiator
+
+    scenario = load_scenario(scenario_file)
+    domain = domain_from_scenario(scenario, format, resolution, shape)  # type: ignore[arg-type]
+    names = {party: negotiator for party in domain.parties}
+    for item in assign or []:
+        party, sep, name = item.partition("=")
+        if not sep:
+            raise AccordError(f"--as {item!r}: write PARTY=NAME, e.g. --as dprk=hardliner")
+        domain.index(party)
+        names[party] = name
+    negotiators = [make_negotiator(names[p]) for p in domain.parties]
+    if chair is not None:
+        domain.index(chair)
+    engine = get_protocol(protocol, steps, chair=chair, rule=rule)
+    result = engine.run(domain, negotiators, seed=seed)
+    analysis = analyse(domain, result)
+    _console().print(
+        render.negotiation_view(
+            domain, result, analysis, [names[p] for p in domain.parties], scenario
+        )
+    )
+    if out is not None:
+        from accord.negotiation.export import result_to_json
+
+        write_atomically(out, result_to_json(domain, result, analysis, seed))
+        _console().print(f"Wrote {out}", style="dim")
+    if plot is not None:
+        from accord.report.plots import plot_negotiation
+
+        plot_negotiation(domain, result, plot)
+        _console().print(f"Wrote {plot}", style="dim")
+
+
 @app.command("validate")
 @user_errors
 def validate_command(scenario_file: ScenarioFile) -> None:

@@ -13,6 +13,7 @@ from accord.forecast.distribution import ForecastDistribution
 from accord.forecast.exchange import ExchangeRun
 from accord.forecast.influence import InfluenceTable
 from accord.forecast.models import IssueTrajectory
+from accord.negotiation import AgreementAnalysis, NegotiationDomain, NegotiationResult
 from accord.scenario import Issue, Scenario
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "exchange_view",
     "forecast_view",
     "influence_view",
+    "negotiation_view",
     "print_forecast",
     "scenario_summary",
     "trajectory_view",
@@ -206,3 +208,84 @@ def exchange_view(run: ExchangeRun, scenario: Scenario) -> Group:
     )
     note = "no exchange gains both sides" if not run.exchanges else f"weighted means: {shifts}"
     return Group(table, Text(note, style="dim"))
+
+
+def negotiation_view(
+    domain: NegotiationDomain,
+    result: NegotiationResult,
+    analysis: AgreementAnalysis,
+    negotiators: list[str],
+    scenario: Scenario | None = None,
+) -> Group:
+    """Summary of one negotiation: the outcome, who got what, and how it compares."""
+    parts: list[Table | Text] = []
+    head = (
+        f"{domain.name}: {result.protocol}, {len(domain.parties)} parties, "
+        f"{domain.space.size} outcomes"
+    )
+    if result.agreed:
+        verdict = Text(f"Agreement at round {result.steps}.", style="bold green")
+    else:
+        verdict = Text(f"No agreement after {result.steps} rounds.", style="bold red")
+    parts += [Text(head), verdict]
+    shown = result.agreement if result.agreed else result.final_text
+    if shown is not None:
+        label = "Agreed text" if result.agreed else "Chair's last text (not adopted)"
+        text = Table(title=label, title_justify="left")
+        text.add_column("Issue", style="bold")
+        text.add_column("Value", justify="right")
+        for issue, value in domain.describe(shown).items():
+            reading = f"{value}" if isinstance(value, str) else f"{value:g}"
+            if scenario is not None and issue in scenario.issue_ids and not isinstance(value, str):
+                anchor = scenario.issue(issue).nearest_anchor(float(value))
+                if anchor is not None:
+                    reading += f" ≈ {anchor.label}"
+            text.add_row(issue, reading)
+        parts.append(text)
+    people = Table(title="Parties", title_justify="left")
+    for col in ("Party", "Negotiator", "Utility", "Reservation", "Share of gain"):
+        people.add_column(col, justify="left" if col in ("Party", "Negotiator") else "right")
+    for k, party in enumerate(domain.parties):
+        share = analysis.shares[k]
+        people.add_row(
+            party,
+            negotiators[k],
+            f"{result.utilities[k]:.3f}",
+            f"{domain.reservation[k]:.3f}",
+            "—" if math.isnan(share) else f"{share:.0%}",
+        )
+    parts.append(people)
+
+    def point(name: str, outcome: int | None, distance: float) -> str:
+        if outcome is None:
+            return f"{name}: none (no outcome beats no agreement for every party)"
+        values = ", ".join(
+            f"{k}={v}" if isinstance(v, str) else f"{k}={v:g}"
+            for k, v in domain.describe(outcome).items()
+        )
+        return f"{name}: {values} (distance {distance:.3f})"
+
+    lines = [
+        f"Pareto frontier: {analysis.frontier_size} outcomes; "
+        f"distance from it {analysis.distance_to_frontier:.3f}",
+        point("Nash point", analysis.nash, analysis.distance_to_nash),
+        point("Kalai–Smorodinsky point", analysis.kalai, analysis.distance_to_kalai),
+        point("Maximum welfare", analysis.welfare, analysis.distance_to_welfare),
+    ]
+    parts.append(Text("\n".join(lines)))
+    counts: dict[str, int] = {}
+    for event in result.transcript:
+        counts[event.action] = counts.get(event.action, 0) + 1
+    moves = ", ".join(f"{n} {a}" for a, n in counts.items())
+    parts.append(
+        Text(f"Transcript: {len(result.transcript)} moves ({moves}); last moves:", style="dim")
+    )
+    for event in result.transcript[-6:]:
+        detail = f" ({event.detail})" if event.detail else ""
+        parts.append(
+            Text(
+                f"  round {event.step}: {event.party} {event.action} {event.outcome}{detail}",
+                style="dim",
+            )
+        )
+    return Group(*parts)

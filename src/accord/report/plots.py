@@ -15,12 +15,13 @@ import numpy as np
 
 from accord.errors import AccordError
 from accord.forecast.models import MODELS, IssueTrajectory
+from accord.negotiation import NegotiationDomain, NegotiationResult, nash_point, pareto_frontier
 from accord.scenario import Scenario
 
 if TYPE_CHECKING:
     from accord.forecast.distribution import ForecastDistribution
 
-__all__ = ["plot_distributions", "plot_trajectories"]
+__all__ = ["plot_distributions", "plot_negotiation", "plot_trajectories"]
 
 
 def _pyplot() -> Any:
@@ -135,5 +136,67 @@ def plot_distributions(result: ForecastDistribution, path: Path) -> None:
         ax.set_yticks([])
         ax.legend(fontsize=7)
     axes[-1, 0].set_xlabel(f"{result.draws} draws, seed {result.seed}")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def plot_negotiation(domain: NegotiationDomain, result: NegotiationResult, path: Path) -> None:
+    """Utility of every offer or draft to each party over time; for two, the utility plane."""
+    plt = _pyplot()
+    two = len(domain.parties) == 2
+    fig, axes = plt.subplots(1, 2 if two else 1, figsize=(12 if two else 7, 4.5), squeeze=False)
+    ax = axes[0, 0]
+    moves = [
+        e for e in result.transcript if e.action in ("offer", "draft") and e.outcome is not None
+    ]
+    for k, party in enumerate(domain.parties):
+        xs = [e.step for e in moves]
+        ys = [domain.matrix[k, int(e.outcome or 0)] for e in moves]
+        ax.plot(xs, ys, marker=".", lw=1, label=f"{party}'s utility")
+        ax.axhline(domain.reservation[k], color=ax.lines[-1].get_color(), ls=":", lw=0.8)
+    ax.set_xlabel("round")
+    ax.set_ylabel("utility of the offer on the table")
+    ax.set_title(
+        f"{result.protocol}: {'agreement' if result.agreed else 'no agreement'}", fontsize=10
+    )
+    ax.legend(fontsize=7)
+    if two:
+        plane = axes[0, 1]
+        u = domain.matrix
+        plane.scatter(u[0], u[1], s=4, color="0.75", label="outcomes")
+        front = pareto_frontier(u)
+        order = front[np.argsort(u[0, front])]
+        plane.plot(u[0, order], u[1, order], "k-", lw=1.2, label="Pareto frontier")
+        nash = nash_point(u, domain.reservation)
+        if nash is not None:
+            plane.scatter(
+                [u[0, nash]],
+                [u[1, nash]],
+                marker="*",
+                s=120,
+                color="gold",
+                zorder=3,
+                label="Nash point",
+            )
+        offered = [e for e in moves]
+        by = {p: [int(e.outcome or 0) for e in offered if e.party == p] for p in domain.parties}
+        for p, outs in by.items():
+            if outs:
+                plane.plot(u[0, outs], u[1, outs], marker="o", ms=3, lw=0.6, label=f"{p}'s offers")
+        if result.agreement is not None:
+            plane.scatter(
+                [u[0, result.agreement]],
+                [u[1, result.agreement]],
+                marker="X",
+                s=90,
+                color="red",
+                zorder=4,
+                label="agreement",
+            )
+        plane.axvline(domain.reservation[0], color="0.5", ls=":", lw=0.8)
+        plane.axhline(domain.reservation[1], color="0.5", ls=":", lw=0.8)
+        plane.set_xlabel(f"utility of {domain.parties[0]}")
+        plane.set_ylabel(f"utility of {domain.parties[1]}")
+        plane.legend(fontsize=7)
     fig.tight_layout()
     _save(fig, path)

@@ -142,13 +142,21 @@ class Actor(_Frozen):
         kind: State, international organisation, non-state actor, coalition, other.
         capability: Relative power to influence outcomes, greater than 0
             (for example a CINC score).
+        reservation: Utility (0–1) of no agreement in negotiations; by default
+            the utility of the status quo.
     """
 
     id: Identifier
     name: Text
     kind: ActorKind = ActorKind.STATE
     capability: SourcedNumber
+    reservation: SourcedNumber | None = None
     description: str = ""
+
+    @field_validator("reservation")
+    @classmethod
+    def _reservation_in_range(cls, q: Quantity | None) -> Quantity | None:
+        return _within(q, 0.0, 1.0)
 
     @field_validator("capability")
     @classmethod

@@ -1,0 +1,202 @@
+"""Where an agreement stands: Pareto frontier, Nash, Kalai–Smorodinsky and welfare points.
+
+All functions take the utility matrix ``U`` of shape ``(n_parties, n_outcomes)``
+(``NegotiationDomain.matrix``) and work on every outcome at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.negotiation.domain import NegotiationDomain
+from accord.negotiation.transcript import NegotiationResult
+from accord.negotiation.utility import Array
+
+__all__ = [
+    "AgreementAnalysis",
+    "analyse",
+    "kalai_smorodinsky_point",
+    "max_welfare_point",
+    "nash_point",
+    "pareto_frontier",
+]
+
+IntArray = NDArray[np.int64]
+_BLOCK = 1 << 24
+
+
+def _frontier_2d(u: Array) -> IntArray:
+    a, b = u[0], u[1]
+    order = np.lexsort((-b, -a))  # by a descending, then b descending
+    a_s, b_s = a[order], b[order]
+    # For each outcome: the best b among outcomes with strictly greater a.
+    new_group = np.r_[True, a_s[1:] != a_s[:-1]]
+    group = np.cumsum(new_group) - 1
+    group_max = b_s[new_group]  # first of each group has the group's best b
+    before = np.r_[-np.inf, np.maximum.accumulate(group_max)[:-1]]
+    keep = (b_s == group_max[group]) & (b_s > before[group])
+    return np.sort(order[keep])
+
+
+def _dominated_by(cand: Array, kept: Array) -> NDArray[np.bool_]:
+    """For each candidate row: whether some row of ``kept`` dominates it."""
+    out = np.zeros(len(cand), dtype=bool)
+    alive = np.arange(len(cand))
+    k = cand.shape[1]
+    block = 256
+    # The strongest dominators were kept first: most candidates fall to the first blocks,
+    # and only the survivors are checked against the rest.
+    for s in range(0, len(kept), block):
+        if not len(alive):
+            break
+        ref = kept[s : s + block]
+        step = max(1, _BLOCK // max(1, len(ref) * k))
+        hit = np.zeros(len(alive), dtype=bool)
+        for a in range(0, len(alive), step):
+            c = cand[alive[a : a + step], None, :]
+            ge = np.all(ref[None] >= c, axis=2)
+            gt = np.any(ref[None] > c, axis=2)
+            hit[a : a + step] = np.any(ge & gt, axis=1)
+        out[alive[hit]] = True
+        alive = alive[~hit]
+    return out
+
+
+def _frontier_nd(u: Array) -> IntArray:
+    k, n = u.shape
+    order = np.argsort(-u.sum(axis=0), kind="stable")  # dominators have strictly larger sums
+    pts = u[:, order].T
+    frontier: list[IntArray] = []
+    kept = np.zeros((0, k))
+    chunk = 4096
+    start = 0
+    while start < n:
+        c = pts[start : start + chunk]
+        idx = np.flatnonzero(~_dominated_by(c, kept)) if len(kept) else np.arange(len(c))
+        cand = c[idx]
+        if len(cand) > 1:
+            ge = np.all(cand[None, :, :] >= cand[:, None, :], axis=2)  # ge[i, j]: j ≥ i everywhere
+            gt = np.any(cand[None, :, :] > cand[:, None, :], axis=2)
+            idx = idx[~np.any(ge & gt, axis=1)]
+        frontier.append(order[start + idx])
+        kept = np.vstack([kept, c[idx]])
+        start += chunk
+    return np.sort(np.concatenate(frontier)) if frontier else np.zeros(0, dtype=np.int64)
+
+
+def pareto_frontier(u: Array) -> IntArray:
+    """Outcomes no other outcome Pareto-dominates (weakly better for all, better for one).
+
+    Exact. Two parties: one sort and a sweep, O(N log N), fine for millions of
+    outcomes. More parties: outcomes are taken in decreasing order of total
+    utility (only an outcome with a larger total can dominate) and checked in
+    blocks against the frontier found so far; the cost grows with the
+    frontier's size.
+
+    Returns:
+        Outcome numbers, ascending.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    if u.shape[0] == 1:
+        return np.flatnonzero(u[0] == u[0].max()).astype(np.int64)
+    if u.shape[0] == 2:
+        return _frontier_2d(u).astype(np.int64)
+    return _frontier_nd(u).astype(np.int64)
+
+
+def max_welfare_point(u: Array) -> int:
+    """The outcome with the largest sum of utilities (lowest number on ties)."""
+    return int(np.argmax(np.asarray(u).sum(axis=0)))
+
+
+def nash_point(u: Array, reservation: Array) -> int | None:
+    """The Nash bargaining point: the outcome maximising ``Π (u_i - r_i)`` over outcomes all prefer.
+
+    ``None`` when no outcome is strictly better than no agreement for everyone.
+    """
+    gain = np.asarray(u) - np.asarray(reservation)[:, None]
+    ok = np.all(gain > 0, axis=0)
+    if not ok.any():
+        return None
+    with np.errstate(divide="ignore"):
+        score = np.where(ok, np.log(np.where(ok[None], gain, 1.0)).sum(axis=0), -np.inf)
+    return int(np.argmax(score))
+
+
+def kalai_smorodinsky_point(u: Array, reservation: Array) -> int | None:
+    """The Kalai–Smorodinsky point: equal shares of each party's best possible gain.
+
+    Among outcomes every party weakly prefers to no agreement, the one that
+    maximises the smallest ``(u_i - r_i) / (best_i - r_i)``; ties go to the
+    larger total utility, then the lowest number.
+    """
+    u = np.asarray(u)
+    r = np.asarray(reservation)[:, None]
+    ok = np.all(u >= r, axis=0)
+    if not ok.any():
+        return None
+    best = np.where(ok[None], u, -np.inf).max(axis=1, keepdims=True)
+    span = np.where(best > r, best - r, 1.0)
+    share = np.where(ok, ((u - r) / span).min(axis=0), -np.inf)
+    top = share.max()
+    candidates = np.flatnonzero(share >= top - 1e-12)
+    welfare = u[:, candidates].sum(axis=0)
+    return int(candidates[int(np.argmax(welfare))])
+
+
+@dataclass(frozen=True)
+class AgreementAnalysis:
+    """An agreement (or its absence) against the domain's reference points.
+
+    Distances are Euclidean, in the parties' utility space.
+    """
+
+    agreement: int | None
+    utilities: tuple[float, ...]
+    shares: tuple[float, ...]
+    """Each party's share of the total gain over reservation values (NaN without gain)."""
+    frontier_size: int
+    distance_to_frontier: float
+    nash: int | None
+    kalai: int | None
+    welfare: int
+    distance_to_nash: float
+    distance_to_kalai: float
+    distance_to_welfare: float
+
+
+def analyse(domain: NegotiationDomain, result: NegotiationResult) -> AgreementAnalysis:
+    """Compare a negotiation's result with the frontier and the reference points."""
+    u, r = domain.matrix, domain.reservation
+    point = np.array(result.utilities)
+    frontier = pareto_frontier(u)
+    front = u[:, frontier].T
+    nash = nash_point(u, r)
+    kalai = kalai_smorodinsky_point(u, r)
+    welfare = max_welfare_point(u)
+
+    def dist(outcome: int | None) -> float:
+        return float("nan") if outcome is None else float(np.linalg.norm(point - u[:, outcome]))
+
+    gain = point - r
+    total = gain.sum()
+    shares = tuple(float(g / total) if total > 0 else float("nan") for g in gain)
+    to_frontier = (
+        float(np.min(np.linalg.norm(front - point[None], axis=1))) if len(front) else float("nan")
+    )
+    return AgreementAnalysis(
+        agreement=result.agreement,
+        utilities=result.utilities,
+        shares=shares,
+        frontier_size=len(frontier),
+        distance_to_frontier=to_frontier,
+        nash=nash,
+        kalai=kalai,
+        welfare=welfare,
+        distance_to_nash=dist(nash),
+        distance_to_kalai=dist(kalai),
+        distance_to_welfare=dist(welfare),
+    )

@@ -1,0 +1,118 @@
+"""Negotiation domains built from a scenario: ideal points, saliences, status quo.
+
+For a chosen format (table) and resolution, each issue's scale is cut into
+``resolution`` evenly spaced values and each party gets a linear additive
+utility:
+
+* **value function**: on each issue, 1 at the party's stated position falling
+  linearly to 0 at the far end of the scale from it, ``v(x) = 1 - |x - x_i| / D_i``
+  with ``D_i = max(x_i - min, max - x_i)``. Linear loss in distance is the
+  same spatial preference the expected-utility and exchange models assume, so
+  the negotiation and the forecasts read a scenario the same way; every value
+  of the scale is worth something, so no outcome is worthless to a party that
+  cares about several issues. ``shape="quadratic"`` uses ``1 - (|x - x_i| / D_i)^2``
+  instead (indifferent near the ideal point, steep far from it);
+* **weights**: the party's saliences, divided by their sum; an issue on which it
+  has no stance gets weight 0 (it is indifferent);
+* **reservation value**: the utility of the status quo outcome, or the actor's
+  ``reservation`` where the scenario gives one. An issue without a status quo
+  contributes nothing to the reservation value.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from accord.errors import AccordError
+from accord.negotiation.domain import NegotiationDomain
+from accord.negotiation.space import NegotiationIssue, OutcomeSpace
+from accord.negotiation.utility import LinearAdditiveUtility
+from accord.scenario import Scenario
+
+__all__ = ["domain_from_scenario"]
+
+Shape = Literal["linear", "quadratic"]
+
+
+def _value_table(
+    values: np.ndarray, ideal: float, low: float, high: float, shape: Shape
+) -> np.ndarray:
+    reach = max(ideal - low, high - ideal)
+    loss = np.abs(values - ideal) / reach if reach > 0 else np.zeros_like(values)
+    return 1.0 - (loss**2 if shape == "quadratic" else loss)
+
+
+def domain_from_scenario(
+    scenario: Scenario,
+    table: str | None = None,
+    resolution: int = 5,
+    shape: Shape = "linear",
+) -> NegotiationDomain:
+    """The negotiation domain of a scenario's format.
+
+    Args:
+        scenario: A loaded scenario.
+        table: A format id; all actors when ``None``.
+        resolution: Values per issue (the scale's ends included).
+        shape: ``"linear"`` (default) or ``"quadratic"`` value functions.
+    """
+    if shape not in ("linear", "quadratic"):
+        raise AccordError(f"shape must be 'linear' or 'quadratic', got {shape!r}")
+    seated = scenario.at_table(table) if table is not None else scenario
+    issues = tuple(
+        NegotiationIssue.discretised(i.id, i.scale.min, i.scale.max, resolution)
+        for i in seated.issues
+    )
+    space = OutcomeSpace(issues)
+    utilities = []
+    for actor, row in zip(seated.actors, seated.stances, strict=True):
+        saliences = np.array([0.0 if s.salience is None else s.salience for s in row])
+        total = saliences.sum()
+        if total <= 0:
+            raise AccordError(
+                f"{scenario.source}: actor {actor.id!r} has no salience on any issue at this "
+                "table, so it has nothing to negotiate about"
+            )
+        weights = saliences / total
+        tables = []
+        sq_value = 0.0
+        for k, (issue, stance) in enumerate(zip(seated.issues, row, strict=True)):
+            values = np.array(issues[k].values, dtype=np.float64)
+            if stance.position is None:
+                tables.append(tuple(np.zeros_like(values).tolist()))
+                continue
+            table_k = _value_table(values, stance.position, issue.scale.min, issue.scale.max, shape)
+            tables.append(tuple(table_k.tolist()))
+            if issue.status_quo is not None:
+                sq = _value_table(
+                    np.array([issue.status_quo.value]),
+                    stance.position,
+                    issue.scale.min,
+                    issue.scale.max,
+                    shape,
+                )
+                sq_value += weights[k] * float(sq[0])
+        reservation = actor.reservation.value if actor.reservation is not None else sq_value
+        utilities.append(
+            LinearAdditiveUtility(tuple(weights.tolist()), tuple(tables), float(reservation))
+        )
+    n = len(seated.actors)
+    trust = (
+        np.array(
+            [
+                [0.0 if a == b else seated.trust(a, b) for b in seated.actor_ids]
+                for a in seated.actor_ids
+            ]
+        )
+        if n
+        else None
+    )
+    return NegotiationDomain(
+        name=f"{scenario.name}" + (f" — {table}" if table else ""),
+        space=space,
+        parties=seated.actor_ids,
+        utilities=tuple(utilities),
+        trust=trust,
+    )
