@@ -149,13 +149,32 @@ def plot_negotiation(domain: NegotiationDomain, result: NegotiationResult, path:
     moves = [
         e for e in result.transcript if e.action in ("offer", "draft") and e.outcome is not None
     ]
-    for k, party in enumerate(domain.parties):
-        xs = [e.step for e in moves]
-        ys = [domain.matrix[k, int(e.outcome or 0)] for e in moves]
-        ax.plot(xs, ys, marker=".", lw=1, label=f"{party}'s utility")
-        ax.axhline(domain.reservation[k], color=ax.lines[-1].get_color(), ls=":", lw=0.8)
+    for proposer in dict.fromkeys(e.party for e in moves):
+        mine = [e for e in moves if e.party == proposer]
+        xs = [e.step for e in mine]
+        if proposer in domain.parties:
+            k = domain.index(proposer)
+            own = [domain.matrix[k, int(e.outcome or 0)] for e in mine]
+            (line,) = ax.plot(xs, own, marker=".", lw=1.2, label=f"{proposer}: to itself")
+            others = [
+                float(np.delete(domain.matrix[:, int(e.outcome or 0)], k).mean()) for e in mine
+            ]
+            ax.plot(
+                xs,
+                others,
+                ls="--",
+                lw=1,
+                color=line.get_color(),
+                label=f"{proposer}: to the others",
+            )
+            ax.axhline(domain.reservation[k], color=line.get_color(), ls=":", lw=0.8)
+        else:  # a neutral chair's drafts
+            mean = [float(domain.matrix[:, int(e.outcome or 0)].mean()) for e in mine]
+            ax.plot(
+                xs, mean, marker=".", lw=1.2, color="k", label=f"{proposer}'s drafts: mean utility"
+            )
     ax.set_xlabel("round")
-    ax.set_ylabel("utility of the offer on the table")
+    ax.set_ylabel("utility of its offers")
     ax.set_title(
         f"{result.protocol}: {'agreement' if result.agreed else 'no agreement'}", fontsize=10
     )
