@@ -99,7 +99,9 @@ def test_missing_file_exits_2_without_traceback() -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-@pytest.mark.parametrize("command", ["forecast", "validate", "models", "influence", "negotiate"])
+@pytest.mark.parametrize(
+    "command", ["forecast", "validate", "models", "influence", "negotiate", "run", "experiment"]
+)
 def test_every_command_explains_its_options(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
@@ -210,3 +212,47 @@ def test_negotiate_rejects_bad_names() -> None:
     assert bad.exit_code == 2 and "unknown negotiator 'genius'" in bad.output
     bad = runner.invoke(app, ["negotiate", NEA, "--protocol", "auction"])
     assert bad.exit_code == 2 and "unknown protocol 'auction'" in bad.output
+
+
+def test_run_writes_the_report(tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    result = runner.invoke(
+        app, ["run", NEA, "--report", str(report), "--samples", "30", "--draws", "2", "--seed", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "The forum in each format" in result.output and "Formats compared" in result.output
+    text = report.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "Formats compared" in text
+
+
+def test_run_refuses_bad_options(tmp_path: Path) -> None:
+    bad = runner.invoke(app, ["run", NEA, "--report", str(tmp_path / "r.pdf")])
+    assert bad.exit_code == 2 and ".html" in bad.output
+    bad = runner.invoke(
+        app, ["run", NEA, "--report", str(tmp_path / "r.html"), "--strategy", "grim"]
+    )
+    assert bad.exit_code == 2 and "strict, generous, unconditional" in bad.output
+
+
+def test_experiment_runs_and_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "exp"
+    args = [
+        "experiment",
+        NEA,
+        "--runs",
+        "2",
+        "--param",
+        "steps=5",
+        "--executor",
+        "in-process",
+        "--out",
+        str(out),
+    ]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "Formats compared" in first.output
+    assert (out / "results.parquet").exists()
+    again = runner.invoke(app, args)  # everything done: read back, nothing redone
+    assert again.exit_code == 0, again.output
+    bad = runner.invoke(app, ["experiment", NEA, "--param", "colour=red"])
+    assert bad.exit_code == 2 and "choose negotiator, strategy, shape or steps" in bad.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -14,15 +15,18 @@ from accord.forecast.exchange import ExchangeRun
 from accord.forecast.influence import InfluenceTable
 from accord.forecast.models import IssueTrajectory
 from accord.negotiation import AgreementAnalysis, NegotiationDomain, NegotiationResult
+from accord.report.html import ReportInputs
 from accord.scenario import Issue, Scenario
 
 __all__ = [
+    "comparison_view",
     "distribution_view",
     "exchange_view",
     "forecast_view",
     "influence_view",
     "negotiation_view",
     "print_forecast",
+    "run_summary",
     "scenario_summary",
     "trajectory_view",
 ]
@@ -288,4 +292,49 @@ def negotiation_view(
                 style="dim",
             )
         )
+    return Group(*parts)
+
+
+def comparison_view(summary: pd.DataFrame, title: str) -> Table:
+    """Formats compared: mean and 5–95% interval of each measure."""
+    table = Table(title=f"Formats compared ({title}): mean [5%–95%]", title_justify="left")
+    table.add_column("Format", style="bold")
+    columns = [c for c in ("agreed", "phases", "welfare", "nash_distance") if c in summary]
+    columns += [
+        c for c in summary.columns if c.startswith("wedge_") and not c.endswith(("_lo", "_hi"))
+    ]
+    for c in columns:
+        table.add_column(c, justify="right")
+    for row in summary.to_dict(orient="records"):
+        cells = [str(row["format"])]
+        for c in columns:
+            value = row.get(c)
+            if value is None or value != value:
+                cells.append("—")
+            else:
+                cells.append(f"{value:.2f} [{row[c + '_lo']:.2f}–{row[c + '_hi']:.2f}]")
+        table.add_row(*cells)
+    return table
+
+
+def run_summary(inputs: ReportInputs) -> Group:
+    """What the main job found: forums, then the formats compared."""
+    forums = Table(title="The forum in each format", title_justify="left")
+    forums.add_column("Forum", style="bold")
+    forums.add_column("Sessions", justify="right")
+    forums.add_column("Adopted")
+    forums.add_column("Last statement")
+    for run in inputs.forums:
+        forums.add_row(
+            run.forum,
+            str(len(run.rounds)),
+            ", ".join(run.adopted) or "nothing",
+            run.rounds[-1].statement if run.rounds else "—",
+        )
+    parts: list[Table | Text] = [
+        forums,
+        comparison_view(inputs.summary, f"{inputs.settings['draws']} draws"),
+    ]
+    if inputs.trust is not None:
+        parts.append(Text(inputs.trust[2], style="dim"))
     return Group(*parts)

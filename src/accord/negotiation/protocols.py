@@ -34,9 +34,11 @@ __all__ = [
     "PROTOCOLS",
     "AlternatingOffers",
     "ChairText",
+    "NegotiationError",
     "NegotiationProtocol",
     "Voting",
     "get_protocol",
+    "seat",
 ]
 
 
@@ -56,7 +58,8 @@ class NegotiationProtocol(Protocol):
         ...
 
 
-def _start(domain: NegotiationDomain, negotiators: Sequence[Negotiator], seed: int) -> None:
+def seat(domain: NegotiationDomain, negotiators: Sequence[Negotiator], seed: int) -> None:
+    """Give each negotiator its read-only view and its own random generator (from ``seed``)."""
     if len(negotiators) != len(domain.parties):
         raise AccordError(
             f"{len(negotiators)} negotiators for {len(domain.parties)} parties "
@@ -119,7 +122,7 @@ class AlternatingOffers:
         self, domain: NegotiationDomain, negotiators: Sequence[Negotiator], seed: int = 0
     ) -> NegotiationResult:
         """Run one negotiation; a round gives every party one turn."""
-        _start(domain, negotiators, seed)
+        seat(domain, negotiators, seed)
         parties, n = domain.parties, len(negotiators)
         events: list[Event] = []
         offers: list[Offer] = []
@@ -158,6 +161,8 @@ class ChairText:
 
     n_steps: int = 30
     chair: str | None = None
+    clock: tuple[float, float] = (0.0, 1.0)
+    first_text: int | None = None
     name: ClassVar[str] = "chair-text"
 
     def first_draft(self, domain: NegotiationDomain) -> int:
@@ -200,14 +205,14 @@ class ChairText:
         self, domain: NegotiationDomain, negotiators: Sequence[Negotiator], seed: int = 0
     ) -> NegotiationResult:
         """Run one negotiation."""
-        _start(domain, negotiators, seed)
+        seat(domain, negotiators, seed)
         chair = self.chair or "chair"
         space = domain.space
-        text = self.first_draft(domain)
+        text = self.first_draft(domain) if self.first_text is None else self.first_text
         events = [Event(0, chair, "draft", text)]
         offers = [Offer(0, chair, text)]
         for step in range(self.n_steps):
-            state = NegotiationState(step, self.n_steps, text, chair, tuple(offers))
+            state = NegotiationState(step, self.n_steps, text, chair, tuple(offers), self.clock)
             critiques = []
             for party, neg in zip(domain.parties, negotiators, strict=True):
                 critique = neg.critique(state, text)
@@ -231,7 +236,9 @@ class ChairText:
             text = revised
             offers.append(Offer(step + 1, chair, text))
             events.append(Event(step + 1, chair, "draft", text))
-        final = NegotiationState(self.n_steps - 1, self.n_steps, text, chair, tuple(offers))
+        final = NegotiationState(
+            self.n_steps - 1, self.n_steps, text, chair, tuple(offers), self.clock
+        )
         yes = True
         for party, neg in zip(domain.parties, negotiators, strict=True):
             agree = neg.respond(final, text, chair)
@@ -257,7 +264,7 @@ class Voting:
         self, domain: NegotiationDomain, negotiators: Sequence[Negotiator], seed: int = 0
     ) -> NegotiationResult:
         """Run one negotiation."""
-        _start(domain, negotiators, seed)
+        seat(domain, negotiators, seed)
         parties, n = domain.parties, len(negotiators)
         events: list[Event] = []
         offers: list[Offer] = []

@@ -45,11 +45,15 @@ class NegotiationState:
     offer: int | None = None
     proposer: str | None = None
     offers: tuple[Offer, ...] = ()
+    clock: tuple[float, float] = (0.0, 1.0)
+    """The stretch of the negotiators' time this negotiation covers (a forum
+    session covers part of the forum's time)."""
 
     @property
     def relative_time(self) -> float:
-        """Progress from 0 (first round) to 1 (last round)."""
-        return min(1.0, self.step / max(1, self.n_steps - 1))
+        """Progress from ``clock[0]`` (first round) to ``clock[1]`` (last round)."""
+        frac = min(1.0, self.step / max(1, self.n_steps - 1))
+        return self.clock[0] + (self.clock[1] - self.clock[0]) * frac
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,7 +21,13 @@ from accord.scenario import Scenario
 if TYPE_CHECKING:
     from accord.forecast.distribution import ForecastDistribution
 
-__all__ = ["plot_distributions", "plot_negotiation", "plot_trajectories"]
+__all__ = [
+    "comparison_figure",
+    "plot_distributions",
+    "plot_negotiation",
+    "plot_trajectories",
+    "trust_figure",
+]
 
 
 def _pyplot() -> Any:
@@ -217,5 +223,39 @@ def plot_negotiation(domain: NegotiationDomain, result: NegotiationResult, path:
         plane.set_xlabel(f"utility of {domain.parties[0]}")
         plane.set_ylabel(f"utility of {domain.parties[1]}")
         plane.legend(fontsize=7)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def comparison_figure(summary: Any, path: Path) -> None:
+    """Agreement rate, phases implemented and welfare per format, with 5–95% intervals."""
+    plt = _pyplot()
+    measures = [m for m in ("agreed", "phases", "welfare") if m in summary]
+    fig, axes = plt.subplots(1, len(measures), figsize=(4.2 * len(measures), 3.6), squeeze=False)
+    names = list(summary["format"])
+    for ax, measure in zip(axes[0], measures, strict=True):
+        mean = summary[measure].to_numpy(dtype=float)
+        lo = summary[f"{measure}_lo"].to_numpy(dtype=float)
+        hi = summary[f"{measure}_hi"].to_numpy(dtype=float)
+        ax.barh(names, mean, xerr=[mean - lo, hi - mean], color="#7a9cc6", capsize=3)
+        ax.set_title(measure, fontsize=10)
+        ax.invert_yaxis()
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def trust_figure(trust: np.ndarray, parties: tuple[str, ...], path: Path) -> None:
+    """Each delegation's mean trust in the others, before and after each implementation phase."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    n = len(parties)
+    for i, party in enumerate(parties):
+        others = [j for j in range(n) if j != i]
+        ax.plot(range(trust.shape[0]), trust[:, i, others].mean(axis=1), marker="o", label=party)
+    ax.set_xlabel("phase (0 = before implementation)")
+    ax.set_ylabel("mean trust in the others")
+    ax.set_ylim(-1.05, 1.05)
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.legend(fontsize=7, ncol=3)
     fig.tight_layout()
     _save(fig, path)

@@ -12,6 +12,7 @@ from accord.scenario.model import (
     ActorKind,
     Anchor,
     Format,
+    Forum,
     Issue,
     Linkage,
     Metadata,
@@ -19,6 +20,7 @@ from accord.scenario.model import (
     Relation,
     Scale,
     StanceEntry,
+    WorkingGroup,
 )
 from accord.scenario.scenario import Scenario, Stance
 from accord.scenario.tables import parse_table
@@ -28,6 +30,7 @@ __all__ = [
     "ActorKind",
     "Anchor",
     "Format",
+    "Forum",
     "Issue",
     "Linkage",
     "Metadata",
@@ -37,6 +40,7 @@ __all__ = [
     "Scenario",
     "Stance",
     "StanceEntry",
+    "WorkingGroup",
     "load_scenario",
     "parse_scenario",
     "parse_table",

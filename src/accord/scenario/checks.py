@@ -228,6 +228,88 @@ def _check_formats(raw: Mapping[str, Any], actors: Mapping[str, int]) -> Iterato
             seen.add(ident)
 
 
+def _check_forums(
+    raw: Mapping[str, Any], actors: Mapping[str, int], issues: Mapping[str, int]
+) -> Iterator[Finding]:
+    formats = {f.get("id"): f for _, f in _items(raw, "formats")}
+    for i, forum in _items(raw, "forums"):
+        fmt = forum.get("format")
+        seated: set[str] = set()
+        if isinstance(fmt, str):
+            if fmt not in formats:
+                yield (
+                    ("forums", i, "format"),
+                    f"unknown format {fmt!r}; "
+                    + _known({k: 0 for k in formats if isinstance(k, str)}, "format"),
+                )
+            else:
+                members = formats[fmt].get("actors")
+                seated = (
+                    {a for a in members if isinstance(a, str)}
+                    if isinstance(members, list)
+                    else set()
+                )
+        chair = forum.get("chair", "neutral")
+        if isinstance(chair, str) and chair != "neutral" and seated and chair not in seated:
+            yield (
+                ("forums", i, "chair"),
+                f"chair {chair!r} does not sit at format {fmt!r}; "
+                "use one of its actors or 'neutral'",
+            )
+        agenda = forum.get("agenda", [])
+        agenda_ids = (
+            {a for a in agenda if isinstance(a, str)} if isinstance(agenda, list) else set()
+        )
+        for j, issue in enumerate(agenda if isinstance(agenda, list) else []):
+            if isinstance(issue, str) and issue not in issues:
+                yield (
+                    ("forums", i, "agenda", j),
+                    f"unknown issue {issue!r}; {_known(issues, 'issue')}",
+                )
+        on_agenda = agenda_ids or set(issues)
+        taken: dict[str, str] = {}
+        for g, group in enumerate(
+            forum.get("working_groups", []) if isinstance(forum.get("working_groups"), list) else []
+        ):
+            if not isinstance(group, Mapping):
+                continue
+            gid = str(group.get("id", g))
+            for j, issue in enumerate(
+                group.get("issues", []) if isinstance(group.get("issues"), list) else []
+            ):
+                if not isinstance(issue, str):
+                    continue
+                path: Path = ("forums", i, "working_groups", g, "issues", j)
+                if issue not in on_agenda:
+                    yield path, f"issue {issue!r} is not on the forum's agenda"
+                elif issue in taken:
+                    yield (
+                        path,
+                        f"issue {issue!r} is already in working group {taken[issue]!r}; "
+                        "give each issue to one group",
+                    )
+                taken.setdefault(issue, gid)
+            members = group.get("actors", [])
+            members = members if isinstance(members, list) else []
+            if len(members) < 2:
+                yield (
+                    ("forums", i, "working_groups", g, "actors"),
+                    "a working group needs at least two actors",
+                )
+            for j, actor in enumerate(members):
+                if isinstance(actor, str) and seated and actor not in seated:
+                    yield (
+                        ("forums", i, "working_groups", g, "actors", j),
+                        f"actor {actor!r} does not sit at format {fmt!r}",
+                    )
+            wg_chair = group.get("chair", "neutral")
+            if isinstance(wg_chair, str) and wg_chair != "neutral" and wg_chair not in members:
+                yield (
+                    ("forums", i, "working_groups", g, "chair"),
+                    f"chair {wg_chair!r} is not a member of the group; use a member or 'neutral'",
+                )
+
+
 def check_document(raw: Mapping[str, Any]) -> list[Finding]:
     """Every cross-reference problem in a parsed scenario document.
 
@@ -246,4 +328,7 @@ def check_document(raw: Mapping[str, Any]) -> list[Finding]:
     found += _check_pairs(raw, "relations", "actors", actors, "actor")
     found += _check_pairs(raw, "linkages", "issues", issues, "issue")
     found += _check_formats(raw, actors)
+    _forums, dup_forums = _ids(raw, "forums", "forum")
+    found += dup_forums
+    found += _check_forums(raw, actors, issues)
     return found

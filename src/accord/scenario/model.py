@@ -28,6 +28,7 @@ __all__ = [
     "ActorKind",
     "Anchor",
     "Format",
+    "Forum",
     "Issue",
     "Linkage",
     "Metadata",
@@ -35,6 +36,7 @@ __all__ = [
     "Relation",
     "Scale",
     "StanceEntry",
+    "WorkingGroup",
 ]
 
 Identifier = Annotated[
@@ -320,6 +322,46 @@ class Linkage(_Frozen):
         return _within(q, 0.0, 1.0)
 
 
+NEUTRAL = "neutral"
+
+
+class WorkingGroup(_Frozen):
+    """A working group of a forum: some issues, some parties, its own chair."""
+
+    id: Identifier
+    name: str = ""
+    issues: tuple[Identifier, ...] = Field(min_length=1)
+    actors: tuple[Identifier, ...]
+    chair: Identifier = NEUTRAL
+    source: Text | None = None
+
+
+class Forum(_Frozen):
+    """A standing forum: who sits (a format), the agenda, the chair, working groups, rounds.
+
+    Attributes:
+        format: The format whose actors take part.
+        agenda: Issue ids on the agenda; every issue when empty.
+        chair: An actor of the format, or ``"neutral"``.
+        rounds: Sessions before the forum ends.
+        package: Adopt the text as one package (``true``) or issue by issue.
+        recess: 0–1: how much delegations' consultations with their capitals
+            between sessions slow their concessions.
+    """
+
+    id: Identifier
+    name: str = ""
+    format: Identifier
+    agenda: tuple[Identifier, ...] = ()
+    chair: Identifier = NEUTRAL
+    rounds: int = Field(default=3, ge=1, le=100)
+    package: bool = True
+    recess: float = Field(default=0.0, ge=0.0, le=1.0)
+    working_groups: tuple[WorkingGroup, ...] = ()
+    description: str = ""
+    source: Text | None = None
+
+
 class Document(_Frozen):
     """The whole file, as written: the shape that field validation checks."""
 
@@ -330,3 +372,4 @@ class Document(_Frozen):
     relations: tuple[Relation, ...] = ()
     formats: tuple[Format, ...] = ()
     linkages: tuple[Linkage, ...] = ()
+    forums: tuple[Forum, ...] = ()

@@ -11,6 +11,7 @@ from accord.scenario.model import (
     Actor,
     Document,
     Format,
+    Forum,
     Issue,
     Linkage,
     Metadata,
@@ -65,6 +66,7 @@ class Scenario:
     relations: tuple[Relation, ...] = ()
     formats: tuple[Format, ...] = ()
     linkages: tuple[Linkage, ...] = ()
+    forums: tuple[Forum, ...] = ()
     source: str = field(default="<memory>", compare=False)
 
     @classmethod
@@ -82,6 +84,7 @@ class Scenario:
             relations=doc.relations,
             formats=doc.formats,
             linkages=doc.linkages,
+            forums=doc.forums,
             source=source,
         )
 
@@ -112,6 +115,11 @@ class Scenario:
         """The format (table) with this id."""
         ids = tuple(f.id for f in self.formats)
         return self.formats[self._index(ids, format_id, "format")]
+
+    def forum(self, forum_id: str) -> Forum:
+        """The forum with this id."""
+        ids = tuple(f.id for f in self.forums)
+        return self.forums[self._index(ids, forum_id, "forum")]
 
     def stance(self, actor_id: str, issue_id: str) -> Stance:
         """The stance of an actor on an issue."""
@@ -150,6 +158,7 @@ class Scenario:
             stances=tuple(self.stances[k] for k in rows),
             relations=tuple(r for r in self.relations if set(r.actors) <= keep),
             formats=tuple(f for f in self.formats if set(f.actors) <= keep),
+            forums=tuple(f for f in self.forums if set(self.format(f.format).actors) <= keep),
         )
 
     def _index(self, ids: tuple[str, ...], wanted: str, what: str) -> int:

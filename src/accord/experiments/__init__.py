@@ -1,0 +1,23 @@
+"""Experiments at scale: seeded sweeps on any executor, resumable, as tidy tables."""
+
+from accord.experiments.executors import (
+    DaskExecutor,
+    Executor,
+    InProcessExecutor,
+    LocalProcessExecutor,
+    make_executor,
+)
+from accord.experiments.jobs import format_comparison_job
+from accord.experiments.sweep import Sweep, Task, run_sweep
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "InProcessExecutor",
+    "LocalProcessExecutor",
+    "Sweep",
+    "Task",
+    "format_comparison_job",
+    "make_executor",
+    "run_sweep",
+]

@@ -1,0 +1,115 @@
+"""Where experiment tasks run: in this process, on all local cores, or on a Dask cluster.
+
+One seam, three implementations: ``run(fn, tasks)`` yields ``(task, result)``
+pairs as tasks finish, in any order. The runner puts results back in task
+order, so the table is the same on every executor and any number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Protocol, TypeVar
+
+from accord.errors import AccordError
+
+__all__ = ["DaskExecutor", "Executor", "InProcessExecutor", "LocalProcessExecutor", "make_executor"]
+
+T = TypeVar("T")
+
+
+class Executor(Protocol):
+    """Runs a function on every task and yields ``(task, result)`` as each finishes."""
+
+    name: str
+
+    def run(self, fn: Callable[[T], Any], tasks: Sequence[T]) -> Iterator[tuple[T, Any]]:
+        """Run ``fn`` on every task."""
+        ...
+
+
+class InProcessExecutor:
+    """One task after another, in this process."""
+
+    name = "in-process"
+
+    def run(self, fn: Callable[[T], Any], tasks: Sequence[T]) -> Iterator[tuple[T, Any]]:
+        """Run ``fn`` on every task, in order."""
+        for task in tasks:
+            yield task, fn(task)
+
+
+class LocalProcessExecutor:
+    """All local cores (or ``workers`` processes)."""
+
+    name = "local-processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def run(self, fn: Callable[[T], Any], tasks: Sequence[T]) -> Iterator[tuple[T, Any]]:
+        """Run ``fn`` on every task in a pool of processes."""
+        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+            futures = {pool.submit(fn, task): task for task in tasks}
+            try:
+                for future in as_completed(futures):
+                    yield futures[future], future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+
+
+class DaskExecutor:
+    """A Dask cluster: ``tcp://host:8786``, or a local cluster when no address is given."""
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise AccordError(
+                "--dask needs dask.distributed; install it with: pip install 'accord[dask]'"
+            ) from None
+        self.address = address
+        if address:
+            self._cluster = None
+            self.client = Client(address)  # type: ignore[no-untyped-call]
+        else:
+            self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self.client = Client(self._cluster)  # type: ignore[no-untyped-call]
+
+    def run(self, fn: Callable[[T], Any], tasks: Sequence[T]) -> Iterator[tuple[T, Any]]:
+        """Run ``fn`` on every task on the cluster."""
+        from dask.distributed import as_completed as dask_completed
+
+        futures = self.client.map(fn, list(tasks), pure=False)
+        index = {f.key: t for f, t in zip(futures, tasks, strict=True)}
+        for future in dask_completed(futures):  # type: ignore[no-untyped-call]
+            yield index[future.key], future.result()
+
+    def close(self) -> None:
+        """Release the client (and the local cluster, if this executor started one)."""
+        self.client.close()  # type: ignore[no-untyped-call]
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_executor(
+    kind: str = "processes", workers: int | None = None, dask: str | None = None
+) -> Executor:
+    """An executor by name: ``in-process``, ``processes`` or ``dask`` (with an optional address)."""
+    if dask is not None or kind == "dask":
+        return DaskExecutor(dask or None, workers)
+    if kind == "in-process":
+        return InProcessExecutor()
+    if kind == "processes":
+        return LocalProcessExecutor(workers)
+    raise AccordError(f"unknown executor {kind!r}; choose in-process, processes or dask")

@@ -1,0 +1,232 @@
+"""Formats compared: the same scenario at the bilateral, three-, four- and six-party tables.
+
+For every draw of the scenario's uncertainties, each of the scenario's formats
+runs as a forum (the scenario's own forum for that format if it defines one,
+otherwise a plain one) and the adopted package is implemented phase by phase.
+A *bilateral sequence* is run for each hub actor (by default every actor that
+sits at every format): the hub meets the others one at a time, in file order,
+and carries the best deal so far into the next meeting as its fallback — it can
+use one table's offer against another. The last deal stands.
+
+Every outcome is valued by every actor of the scenario, seated or not: what a
+four-party table decides about the Korean peninsula matters to Japan and
+Russia too. Measures per draw and format:
+
+* ``agreed`` and ``adopted``: whether the forum adopted anything, and what;
+* ``phases``: implementation phases completed;
+* ``u_<actor>``: each actor's utility of the implemented outcome;
+* ``welfare``: their sum;
+* ``nash_distance``: distance in utility space from the six-party Nash point
+  (NaN where no outcome beats the status quo for all);
+* ``wedge_<hub>`` (bilateral rows): how much more the hub obtains meeting the
+  others separately than in the largest format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from accord.forecast import IssueArrays
+from accord.forecast.uncertainty import Uncertainty
+from accord.forum.implementation import Strategy, _interpolated, implement
+from accord.forum.procedure import ForumSettings, _status_quo_index, default_forum, run_forum
+from accord.negotiation import (
+    ChairText,
+    NegotiationDomain,
+    domain_from_scenario,
+    make_negotiator,
+    nash_point,
+)
+from accord.scenario import Scenario
+from accord.scenario.values import with_values
+
+__all__ = ["ComparisonSettings", "compare_formats", "compare_one", "summarise"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComparisonSettings:
+    """How each format is run."""
+
+    forum: ForumSettings = field(default_factory=ForumSettings)
+    strategy: Strategy = "strict"
+    phases: int = 4
+    hubs: tuple[str, ...] | None = None
+    """Hub actors of the bilateral sequence; every actor common to all formats by default."""
+
+
+def _hubs(scenario: Scenario, settings: ComparisonSettings) -> tuple[str, ...]:
+    if settings.hubs is not None:
+        for h in settings.hubs:
+            scenario.actor(h)
+        return settings.hubs
+    common = set(scenario.actor_ids)
+    for f in scenario.formats:
+        common &= set(f.actors)
+    return tuple(a for a in scenario.actor_ids if a in common)
+
+
+def _indices(domain: NegotiationDomain, values: dict[str, float]) -> np.ndarray:
+    return np.array(
+        [
+            int(np.argmin(np.abs(np.array(i.values, dtype=float) - values[i.name])))
+            for i in domain.space.issues
+        ]
+    )
+
+
+def _bilateral_sequence(
+    scenario: Scenario, hub: str, settings: ComparisonSettings, seed: int
+) -> tuple[dict[str, float] | None, int]:
+    """The hub meets each other actor in turn; returns the standing deal and the number of deals."""
+    best: dict[str, float] | None = None
+    best_value = -np.inf
+    deals = 0
+    seeds = np.random.SeedSequence(seed).spawn(len(scenario.actors))
+    for k, other in enumerate(a for a in scenario.actor_ids if a != hub):
+        pair = scenario.with_actors([hub, other])
+        domain = domain_from_scenario(pair, None, settings.forum.resolution, settings.forum.shape)  # type: ignore[arg-type]
+        h = domain.index(hub)
+        if best is not None:
+            # The best deal so far is the hub's fallback at this table.
+            u = domain.utilities[h]
+            floor = max(u.reservation, best_value)
+            utilities = list(domain.utilities)
+            utilities[h] = replace(u, reservation=floor)
+            domain = NegotiationDomain(
+                domain.name, domain.space, domain.parties, tuple(utilities), domain.trust
+            )
+        negotiators = [make_negotiator(settings.forum.kind(p)) for p in domain.parties]
+        steps = settings.forum.steps * 3
+        result = ChairText(n_steps=steps).run(
+            domain, negotiators, seed=int(seeds[k].generate_state(1)[0])
+        )
+        if result.agreement is not None:
+            deals += 1
+            best = {i: float(v) for i, v in domain.describe(result.agreement).items()}
+            best_value = float(domain.matrix[h, result.agreement])
+    return best, deals
+
+
+def compare_one(
+    scenario: Scenario, settings: ComparisonSettings, seed: int
+) -> list[dict[str, Any]]:
+    """All formats on one scenario (one draw): one row per format."""
+    whole = domain_from_scenario(scenario, None, settings.forum.resolution, settings.forum.shape)  # type: ignore[arg-type]
+    sq = _status_quo_index(whole, scenario)
+    sq_values = {
+        i.name: float(i.values[int(k)]) for i, k in zip(whole.space.issues, sq, strict=True)
+    }
+    nash = nash_point(whole.matrix, whole.reservation)
+    seeds = np.random.SeedSequence(seed).spawn(len(scenario.formats) + 8)
+    rows: list[dict[str, Any]] = []
+    largest: dict[str, float] = {}
+
+    def measure(
+        name: str, values: dict[str, float] | None, agreed: bool, adopted: str, k: int
+    ) -> dict[str, Any]:
+        end = _indices(whole, values) if values is not None else sq
+        run = implement(
+            whole,
+            sq,
+            end,
+            strategy=settings.strategy,
+            phases=settings.phases,
+            seed=int(seeds[k].generate_state(1)[0]),
+        )
+        final = sq + (end - sq) * run.progress
+        utility = _interpolated(whole, final)
+        row: dict[str, Any] = {
+            "format": name,
+            "agreed": agreed,
+            "adopted": adopted,
+            "phases": run.completed if agreed else 0,
+        }
+        row |= {f"u_{p}": float(u) for p, u in zip(whole.parties, utility, strict=True)}
+        row["welfare"] = float(utility.sum())
+        row["nash_distance"] = (
+            float(np.linalg.norm(utility - whole.matrix[:, nash]))
+            if nash is not None
+            else float("nan")
+        )
+        return row
+
+    formats = sorted(scenario.formats, key=lambda f: len(f.actors))
+    for k, fmt in enumerate(formats):
+        forum = next((f for f in scenario.forums if f.format == fmt.id), None) or default_forum(
+            scenario, fmt.id
+        )
+        run = run_forum(scenario, forum, settings.forum, seed=int(seeds[k].generate_state(1)[0]))
+        values = {**sq_values, **run.outcome} if run.agreed else None
+        rows.append(measure(fmt.id, values, run.agreed, ",".join(run.adopted), k))
+    if rows:
+        largest = rows[-1]
+    for j, hub in enumerate(_hubs(scenario, settings)):
+        deal, count = _bilateral_sequence(
+            scenario, hub, settings, int(seeds[-1 - j].generate_state(1)[0])
+        )
+        values = {**sq_values, **deal} if deal is not None else None
+        row = measure(
+            f"bilateral:{hub}", values, deal is not None, f"{count} deals", len(formats) + j
+        )
+        if largest:
+            row[f"wedge_{hub}"] = row[f"u_{hub}"] - largest[f"u_{hub}"]
+        rows.append(row)
+    return rows
+
+
+def compare_formats(
+    scenario: Scenario, draws: int, seed: int, settings: ComparisonSettings | None = None
+) -> pd.DataFrame:
+    """Every format on ``draws`` draws of the scenario's uncertainties.
+
+    Draw 0 is the scenario as written.
+
+    Returns:
+        One row per (draw, format).
+    """
+    settings = settings or ComparisonSettings()
+    base = IssueArrays.from_scenario(scenario)
+    uncertainty = Uncertainty.from_scenario(scenario)
+    rows: list[dict[str, Any]] = []
+    for d in range(draws):
+        drawn = scenario_draw(scenario, base, uncertainty, seed, d)
+        for row in compare_one(
+            drawn, settings, seed=int(np.random.SeedSequence([seed, d, 1]).generate_state(1)[0])
+        ):
+            rows.append({"draw": d, **row})
+    return pd.DataFrame.from_records(rows)
+
+
+def scenario_draw(
+    scenario: Scenario, base: IssueArrays, uncertainty: Uncertainty, seed: int, draw: int
+) -> Scenario:
+    """Draw ``draw`` of the scenario: the scenario itself for draw 0, else sampled values."""
+    if draw == 0:
+        return scenario
+    sample = uncertainty.sample(
+        base, 1, np.random.default_rng(np.random.SeedSequence([seed, draw]))
+    )
+    position = np.where(base.stated, sample.position[0], base.position)
+    return with_values(scenario, np.nan_to_num(position), sample.salience[0], sample.capability[0])
+
+
+def summarise(table: pd.DataFrame, level: float = 0.90) -> pd.DataFrame:
+    """Per format: mean and central interval of every measure over the draws."""
+    tail = (1 - level) / 2
+    numeric = [c for c in table.columns if c not in ("draw", "format", "adopted")]
+    out = []
+    for name, group in table.groupby("format", sort=False):
+        row: dict[str, Any] = {"format": name, "draws": len(group)}
+        for column in numeric:
+            values = group[column].astype(float).dropna()
+            if values.empty:
+                continue
+            row[column] = float(values.mean())
+            row[f"{column}_lo"] = float(values.quantile(tail))
+            row[f"{column}_hi"] = float(values.quantile(1 - tail))
+        out.append(row)
+    return pd.DataFrame.from_records(out)

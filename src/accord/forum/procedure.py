@@ -1,0 +1,285 @@
+"""The forum as a procedure: working groups, the chair's single text, the plenary.
+
+One session (round) of a :class:`~accord.scenario.Forum`:
+
+1. each working group negotiates its issues with the chair's single-text
+   protocol, its own chair drafting; issues in no group are negotiated by the
+   forum chair with all delegations;
+2. the forum chair assembles one text: the groups' agreed texts, and for a
+   group without agreement its chair's last draft (bracketed language);
+3. the plenary adopts the text by consensus — a *joint statement* — or the
+   chair records it in a *chair's statement* and the forum meets again.
+   Issue by issue (``package = false``), each issue whose change every
+   delegation accepts is adopted on its own.
+
+Time: a session covers a share of the delegations' negotiating time; a recess
+between sessions (``recess``, 0–1) slows it, as delegations report to their
+capitals, but the last session always reaches the deadline. Every
+negotiation uses fresh negotiators of the delegations' chosen kinds, with
+child seeds of the run's seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from accord.errors import AccordError
+from accord.negotiation import (
+    ChairText,
+    LinearAdditiveUtility,
+    NegotiationDomain,
+    NegotiationIssue,
+    NegotiationState,
+    OutcomeSpace,
+    domain_from_scenario,
+    make_negotiator,
+)
+from accord.negotiation.protocols import seat
+from accord.scenario import Forum, Scenario
+
+__all__ = ["ForumRound", "ForumRun", "ForumSettings", "GroupReport", "default_forum", "run_forum"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForumSettings:
+    """How the delegations negotiate inside the forum."""
+
+    negotiator: str = "boulware"
+    negotiators: Mapping[str, str] = field(default_factory=dict)
+    """Per delegation, overriding ``negotiator``."""
+    steps: int = 20
+    """Revision rounds of a working group in one session."""
+    resolution: int = 5
+    shape: str = "linear"
+
+    def kind(self, party: str) -> str:
+        """The negotiator kind of a delegation."""
+        return self.negotiators.get(party, self.negotiator)
+
+
+@dataclass(frozen=True)
+class GroupReport:
+    """What a working group reported in one session."""
+
+    group: str
+    chair: str
+    agreed: bool
+    text: dict[str, float]
+
+
+@dataclass(frozen=True)
+class ForumRound:
+    """One session: the groups' reports, the chair's text, the plenary's answer."""
+
+    round: int
+    groups: tuple[GroupReport, ...]
+    text: dict[str, float]
+    votes: dict[str, bool]
+    statement: str
+    """``"joint statement"`` (adopted by consensus) or ``"chair's statement"``."""
+    adopted: tuple[str, ...]
+    """Issues adopted so far."""
+
+
+@dataclass(frozen=True)
+class ForumRun:
+    """A whole forum: the sessions, and what it adopted."""
+
+    forum: str
+    parties: tuple[str, ...]
+    rounds: tuple[ForumRound, ...]
+    outcome: dict[str, float]
+    """The issues' values after the forum: adopted values, status quo elsewhere."""
+    adopted: tuple[str, ...]
+    utilities: dict[str, float]
+    reservation: dict[str, float]
+    domain: NegotiationDomain = field(repr=False, compare=False)
+
+    @property
+    def agreed(self) -> bool:
+        """Whether the forum adopted anything."""
+        return bool(self.adopted)
+
+
+def default_forum(scenario: Scenario, format_id: str) -> Forum:
+    """A plain forum for a format: neutral chair, no working groups, three sessions, one package."""
+    return Forum(id=f"{format_id}-forum", name=f"Forum of {format_id}", format=format_id)
+
+
+def _status_quo_index(domain: NegotiationDomain, scenario: Scenario) -> np.ndarray:
+    idx = []
+    for issue in domain.space.issues:
+        values = np.array(issue.values, dtype=np.float64)
+        sq = scenario.issue(issue.name).status_quo
+        target = sq.value if sq is not None else float(values[len(values) // 2])
+        idx.append(int(np.argmin(np.abs(values - target))))
+    return np.array(idx, dtype=np.int64)
+
+
+def _sub_domain(
+    domain: NegotiationDomain, parties: tuple[str, ...], issues: tuple[int, ...], sq: np.ndarray
+) -> NegotiationDomain:
+    """The domain of a working group: its issues, its members; reservation = status quo on them."""
+    space = OutcomeSpace(tuple(domain.space.issues[k] for k in issues))
+    utilities = []
+    for party in parties:
+        u = domain.utilities[domain.index(party)]
+        weights = tuple(u.weights[k] for k in issues)
+        tables = tuple(u.values[k] for k in issues)
+        reservation = float(
+            sum(w * t[int(sq[k])] for w, t, k in zip(weights, tables, issues, strict=True))
+        )
+        utilities.append(LinearAdditiveUtility(weights, tables, reservation))
+    rows = [domain.index(p) for p in parties]
+    trust = domain.trust_matrix[np.ix_(rows, rows)]
+    return NegotiationDomain(f"{domain.name} / group", space, parties, tuple(utilities), trust)
+
+
+def _values(space_issues: tuple[NegotiationIssue, ...], idx: np.ndarray) -> dict[str, float]:
+    return {
+        issue.name: float(issue.values[int(k)]) for issue, k in zip(space_issues, idx, strict=True)
+    }
+
+
+def _votes(
+    domain: NegotiationDomain,
+    settings: ForumSettings,
+    outcome: int,
+    t: float,
+    seed: int,
+    chair: str,
+) -> dict[str, bool]:
+    negotiators = [make_negotiator(settings.kind(p)) for p in domain.parties]
+    seat(domain, negotiators, seed)
+    state = NegotiationState(0, 1, outcome, chair, (), (t, t))
+    return {
+        p: bool(n.respond(state, outcome, chair))
+        for p, n in zip(domain.parties, negotiators, strict=True)
+    }
+
+
+def run_forum(
+    scenario: Scenario,
+    forum: Forum | str,
+    settings: ForumSettings | None = None,
+    seed: int = 0,
+) -> ForumRun:
+    """Run a forum of a scenario, session by session.
+
+    Args:
+        scenario: A loaded scenario.
+        forum: A forum (from the scenario's ``[[forums]]``, or :func:`default_forum`) or its id.
+        settings: Negotiators and resolution.
+        seed: Seed of the run; each negotiation gets a child seed.
+    """
+    settings = settings or ForumSettings()
+    if isinstance(forum, str):
+        forum = scenario.forum(forum)
+    domain = domain_from_scenario(scenario, forum.format, settings.resolution, settings.shape)  # type: ignore[arg-type]
+    names = [i.name for i in domain.space.issues]
+    # An issue no delegation at this table has a stance on stays at the status quo.
+    cared = {n for k, n in enumerate(names) if any(u.weights[k] > 0 for u in domain.utilities)}
+    agenda = set(forum.agenda or names) & cared
+    chair = forum.chair
+    groups = [
+        (g.id, g.chair, tuple(g.actors), tuple(names.index(i) for i in g.issues if i in agenda))
+        for g in forum.working_groups
+    ]
+    grouped = {k for *_, issues in groups for k in issues}
+    plenary = tuple(k for k, n in enumerate(names) if n in agenda and k not in grouped)
+    if plenary:
+        groups.append(("plenary", chair, domain.parties, plenary))
+    sq = _status_quo_index(domain, scenario)
+    adopted_idx = sq.copy()
+    adopted: list[str] = []
+    seeds = np.random.SeedSequence(seed).spawn(forum.rounds * (len(groups) + 1))
+    pace = 1.0 - forum.recess
+    rounds: list[ForumRound] = []
+    for r in range(forum.rounds):
+        last = r == forum.rounds - 1
+        clock = (pace * r / forum.rounds, 1.0 if last else pace * (r + 1) / forum.rounds)
+        text = adopted_idx.copy()
+        reports = []
+        for g, (gid, gchair, members, issues) in enumerate(groups):
+            pending = tuple(k for k in issues if names[k] not in adopted)
+            if not pending:
+                continue
+            sub = _sub_domain(domain, members, pending, adopted_idx)
+            negotiators = [make_negotiator(settings.kind(p)) for p in members]
+            protocol = ChairText(
+                n_steps=settings.steps, chair=None if gchair == "neutral" else gchair, clock=clock
+            )
+            child = int(seeds[r * (len(groups) + 1) + g].generate_state(1)[0])
+            result = protocol.run(sub, negotiators, seed=child)
+            final = result.agreement if result.agreement is not None else result.final_text
+            assert final is not None
+            sub_idx = sub.space.value_indices(final)
+            for k, v in zip(pending, sub_idx, strict=True):
+                text[k] = v
+            reports.append(
+                GroupReport(gid, gchair, result.agreed, _values(sub.space.issues, sub_idx))
+            )
+        outcome = domain.space.outcome(text)
+        vote_seed = int(seeds[r * (len(groups) + 1) + len(groups)].generate_state(1)[0])
+        votes = _votes(domain, settings, outcome, clock[1], vote_seed, chair)
+        if forum.package:
+            if all(votes.values()):
+                adopted_idx = text
+                adopted = [n for n in names if n in agenda]
+        else:
+            for k, name in enumerate(names):
+                if name in adopted or name not in agenda or text[k] == adopted_idx[k]:
+                    continue
+                candidate = adopted_idx.copy()
+                candidate[k] = text[k]
+                if all(
+                    _votes(
+                        domain,
+                        settings,
+                        domain.space.outcome(candidate),
+                        clock[1],
+                        vote_seed,
+                        chair,
+                    ).values()
+                ):
+                    adopted_idx = candidate
+                    adopted.append(name)
+        consensus = all(votes.values())
+        rounds.append(
+            ForumRound(
+                round=r + 1,
+                groups=tuple(reports),
+                text=_values(domain.space.issues, text),
+                votes=votes,
+                statement="joint statement" if consensus else "chair's statement",
+                adopted=tuple(adopted),
+            )
+        )
+        if set(adopted) >= agenda:
+            break
+    final_outcome = domain.space.outcome(adopted_idx)
+    utilities = {p: float(domain.matrix[k, final_outcome]) for k, p in enumerate(domain.parties)}
+    if not adopted:
+        utilities = {p: float(domain.reservation[k]) for k, p in enumerate(domain.parties)}
+    return ForumRun(
+        forum=forum.id,
+        parties=domain.parties,
+        rounds=tuple(rounds),
+        outcome=_values(domain.space.issues, adopted_idx),
+        adopted=tuple(adopted),
+        utilities=utilities,
+        reservation={p: float(domain.reservation[k]) for k, p in enumerate(domain.parties)},
+        domain=domain,
+    )
+
+
+def check_settings(settings: ForumSettings, parties: tuple[str, ...]) -> None:
+    """Raise if the settings name a delegation that is not at the table."""
+    unknown = set(settings.negotiators) - set(parties)
+    if unknown:
+        raise AccordError(
+            f"no delegations {sorted(unknown)} at this table; the parties are: {', '.join(parties)}"
+        )

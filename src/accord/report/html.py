@@ -1,0 +1,88 @@
+"""One self-contained HTML report of a run: tables, and plots embedded as PNG data."""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from accord.forecast import MODELS, ForecastTable
+from accord.forecast.distribution import ForecastDistribution
+from accord.forecast.influence import InfluenceTable
+from accord.forum import ForumRun
+from accord.scenario import Scenario
+
+__all__ = ["ReportInputs", "render_report"]
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything a report shows; computed by :func:`accord.run.run_all`."""
+
+    scenario: Scenario
+    forecast: ForecastTable
+    distribution: ForecastDistribution
+    influence: InfluenceTable
+    forums: tuple[ForumRun, ...]
+    comparison: pd.DataFrame
+    summary: pd.DataFrame
+    trust: tuple[np.ndarray, tuple[str, ...], str] | None
+    settings: dict[str, Any]
+
+
+def _png(draw: Any, *args: Any) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "figure.png"
+        draw(*args, path)
+        return base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def render_report(inputs: ReportInputs) -> str:
+    """The report as HTML text (write it with an atomic write)."""
+    from accord import __version__
+    from accord.report.plots import comparison_figure, plot_distributions, trust_figure
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("accord.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    images = {
+        "distributions": _png(plot_distributions, inputs.distribution),
+        "formats": _png(comparison_figure, inputs.summary),
+        "trust": _png(trust_figure, inputs.trust[0], inputs.trust[1]) if inputs.trust else "",
+    }
+    scenario = inputs.scenario
+    status_quo = {
+        i.id: "—" if i.status_quo is None else f"{i.status_quo.value:g}" for i in scenario.issues
+    }
+    columns = [c for c in ("agreed", "phases", "welfare", "nash_distance") if c in inputs.summary]
+    columns += [
+        c
+        for c in inputs.summary.columns
+        if c.startswith("wedge_") and not c.endswith(("_lo", "_hi"))
+    ]
+    template = env.get_template("report.html.j2")
+    return template.render(
+        scenario=scenario,
+        forecast=inputs.forecast,
+        distribution=inputs.distribution,
+        influence=inputs.influence,
+        forums=inputs.forums,
+        comparison=inputs.summary.to_dict(orient="records"),
+        comparison_columns=columns,
+        images=images,
+        status_quo=status_quo,
+        model_labels={k: m.label for k, m in MODELS.items()},
+        settings=inputs.settings,
+        trust_caption=inputs.trust[2]
+        if inputs.trust
+        else "No format adopted a package, so nothing was implemented.",
+        version=__version__,
+    )

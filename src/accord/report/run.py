@@ -1,0 +1,113 @@
+"""The main job: forecasts, the forum in every format, the formats compared, for a report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from accord.forecast import forecast
+from accord.forecast.distribution import forecast_distribution
+from accord.forecast.influence import influence
+from accord.forum import (
+    ComparisonSettings,
+    ForumSettings,
+    compare_formats,
+    default_forum,
+    implement,
+    run_forum,
+    summarise,
+)
+from accord.forum.formats import _indices
+from accord.forum.implementation import Strategy
+from accord.forum.procedure import _status_quo_index
+from accord.report.html import ReportInputs
+from accord.scenario import Scenario
+
+__all__ = ["RunSettings", "run_all"]
+
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSettings:
+    """Settings of the main job; the defaults finish in well under a minute on a laptop."""
+
+    seed: int = 0
+    samples: int = 500
+    draws: int = 20
+    negotiator: str = "boulware"
+    strategy: Strategy = "strict"
+    shape: str = "linear"
+    steps: int = 20
+
+
+def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None) -> ReportInputs:
+    """Run everything the report shows."""
+    say = step or (lambda _: None)
+    say("forecasts")
+    table = forecast(scenario)
+    distribution = forecast_distribution(scenario, settings.samples, settings.seed)
+    say("influence")
+    pivots = influence(scenario, "expected-utility")
+    forum_settings = ForumSettings(
+        negotiator=settings.negotiator, steps=settings.steps, shape=settings.shape
+    )
+    say("forums")
+    formats = sorted(scenario.formats, key=lambda f: len(f.actors))
+    forums = tuple(
+        run_forum(
+            scenario,
+            next((f for f in scenario.forums if f.format == fmt.id), None)
+            or default_forum(scenario, fmt.id),
+            forum_settings,
+            seed=settings.seed,
+        )
+        for fmt in formats
+    )
+    trust = None
+    for run in reversed(forums):
+        if run.agreed:
+            domain = run.domain
+            sq = _status_quo_index(domain, scenario)
+            values = {
+                **{
+                    i.name: float(i.values[int(k)])
+                    for i, k in zip(domain.space.issues, sq, strict=True)
+                },
+                **run.outcome,
+            }
+            result = implement(
+                domain, sq, _indices(domain, values), strategy=settings.strategy, seed=settings.seed
+            )
+            caption = (
+                f"{run.forum}: {result.completed} of {result.phases} phases completed "
+                f"({settings.strategy} reciprocity); defections: "
+                + (", ".join(f"{p} in phase {k}" for k, p in result.defections) or "none")
+            )
+            trust = (result.trust, domain.parties, caption)
+            break
+    say("formats compared")
+    comparison = compare_formats(
+        scenario,
+        settings.draws,
+        settings.seed,
+        ComparisonSettings(forum=forum_settings, strategy=settings.strategy),
+    )
+    return ReportInputs(
+        scenario=scenario,
+        forecast=table,
+        distribution=distribution,
+        influence=pivots,
+        forums=forums,
+        comparison=comparison,
+        summary=summarise(comparison),
+        trust=trust,
+        settings={
+            "seed": settings.seed,
+            "samples": settings.samples,
+            "draws": settings.draws,
+            "negotiator": settings.negotiator,
+            "strategy": settings.strategy,
+            "shape": settings.shape,
+        },
+    )

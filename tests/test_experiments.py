@@ -1,0 +1,93 @@
+"""Sweeps: the same table on every executor, and resuming an interrupted run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from accord.errors import AccordError
+from accord.experiments import (
+    DaskExecutor,
+    InProcessExecutor,
+    LocalProcessExecutor,
+    Sweep,
+    Task,
+    format_comparison_job,
+    run_sweep,
+)
+from tests.conftest import SCENARIOS
+
+NEA = str(SCENARIOS / "northeast-asia-2002.toml")
+
+
+def small_sweep() -> Sweep:
+    return Sweep(NEA, {"strategy": ["strict", "generous"], "steps": [6]}, draws=2, seed=11)
+
+
+@pytest.fixture(scope="module")
+def reference() -> pd.DataFrame:
+    return run_sweep(small_sweep(), format_comparison_job, InProcessExecutor())
+
+
+def test_tasks_are_listed_deterministically() -> None:
+    tasks = small_sweep().tasks()
+    assert len(tasks) == 4
+    assert [t.index for t in tasks] == [0, 1, 2, 3]
+    assert tasks == small_sweep().tasks()
+    assert len({t.seed for t in tasks}) == 2  # seeds depend on draw and replicate, not parameters
+
+
+def test_local_processes_give_the_same_table(reference: pd.DataFrame) -> None:
+    for workers in (1, 2):
+        table = run_sweep(small_sweep(), format_comparison_job, LocalProcessExecutor(workers))
+        pd.testing.assert_frame_equal(table, reference)
+
+
+def test_a_dask_cluster_gives_the_same_table(reference: pd.DataFrame) -> None:
+    executor = DaskExecutor(workers=2)
+    try:
+        table = run_sweep(small_sweep(), format_comparison_job, executor)
+    finally:
+        executor.close()
+    pd.testing.assert_frame_equal(table, reference)
+
+
+class StopAfter:
+    """An executor that is interrupted (as by Ctrl-C) after some tasks."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.ran: list[int] = []
+        self.name = "stop-after"
+
+    def run(self, fn: Any, tasks: list[tuple[str, Task]]):  # type: ignore[no-untyped-def]
+        for item in tasks:
+            if len(self.ran) == self.limit:
+                raise KeyboardInterrupt
+            self.ran.append(item[1].index)
+            yield item, fn(item)
+
+
+def test_an_interrupted_run_resumes_without_redoing_work(
+    tmp_path: Path, reference: pd.DataFrame
+) -> None:
+    out = tmp_path / "run"
+    first = StopAfter(limit=3)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(small_sweep(), format_comparison_job, first, out)
+    assert first.ran == [0, 1, 2]
+    assert len(list((out / "parts").glob("task-*.parquet"))) == 3
+    second = StopAfter(limit=10)
+    table = run_sweep(small_sweep(), format_comparison_job, second, out)
+    assert second.ran == [3]  # only the unfinished task
+    pd.testing.assert_frame_equal(table, reference)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), reference)
+
+
+def test_a_folder_of_another_sweep_is_refused(tmp_path: Path) -> None:
+    run_sweep(Sweep(NEA, {"steps": [4]}, draws=1), format_comparison_job, out=tmp_path)
+    with pytest.raises(AccordError, match="different sweep"):
+        run_sweep(Sweep(NEA, {"steps": [5]}, draws=1), format_comparison_job, out=tmp_path)
