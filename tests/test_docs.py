@@ -36,7 +36,7 @@ def first_screen_commands() -> list[str]:
 
 def test_readme_first_screen_gives_the_two_commands() -> None:
     commands = first_screen_commands()
-    assert any("accord forecast scenarios/northeast-asia-2002.toml" in c for c in commands)
+    assert any("accord run scenarios/northeast-asia-2002.toml" in c for c in commands)
     assert any("pytest" in c for c in commands)
     for command in commands:
         shlex.split(command)  # each is a well-formed shell line
