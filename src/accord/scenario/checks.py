@@ -231,7 +231,7 @@ def _check_formats(raw: Mapping[str, Any], actors: Mapping[str, int]) -> Iterato
 def _check_forums(
     raw: Mapping[str, Any], actors: Mapping[str, int], issues: Mapping[str, int]
 ) -> Iterator[Finding]:
-    formats = {f.get("id"): f for _, f in _items(raw, "formats")}
+    formats = {f["id"]: f for _, f in _items(raw, "formats") if isinstance(f.get("id"), str)}
     for i, forum in _items(raw, "forums"):
         fmt = forum.get("format")
         seated: set[str] = set()
@@ -240,7 +240,7 @@ def _check_forums(
                 yield (
                     ("forums", i, "format"),
                     f"unknown format {fmt!r}; "
-                    + _known({k: 0 for k in formats if isinstance(k, str)}, "format"),
+                    + _known(dict.fromkeys(formats, 0), "format"),
                 )
             else:
                 members = formats[fmt].get("actors")
