@@ -91,3 +91,32 @@ def test_a_folder_of_another_sweep_is_refused(tmp_path: Path) -> None:
     run_sweep(Sweep(NEA, {"steps": [4]}, draws=1), format_comparison_job, out=tmp_path)
     with pytest.raises(AccordError, match="different sweep"):
         run_sweep(Sweep(NEA, {"steps": [5]}, draws=1), format_comparison_job, out=tmp_path)
+
+
+CRASH_FLAG = "ACCORD_TEST_CRASH_AT"
+
+
+def crashing_job(item: tuple[str, Task]) -> list[dict[str, Any]]:
+    """The comparison job, except that the worker running task N dies (as if killed)."""
+    import os
+
+    if str(item[1].index) == os.environ.get(CRASH_FLAG):
+        os._exit(9)
+    return format_comparison_job(item)
+
+
+def test_a_killed_worker_loses_no_finished_work(
+    tmp_path: Path, reference: pd.DataFrame, monkeypatch
+) -> None:
+    out = tmp_path / "run"
+    monkeypatch.setenv(CRASH_FLAG, "3")
+    with pytest.raises(AccordError, match="worker process died"):
+        run_sweep(small_sweep(), crashing_job, LocalProcessExecutor(1), out)
+    finished = sorted(p.name for p in (out / "parts").glob("task-*.parquet"))
+    assert "task-000003.parquet" not in finished
+    monkeypatch.delenv(CRASH_FLAG)
+    resumed = StopAfter(limit=10)
+    table = run_sweep(small_sweep(), format_comparison_job, resumed, out)
+    assert 3 in resumed.ran  # the task that died is run again ...
+    assert len(resumed.ran) == 4 - len(finished)  # ... and nothing that had finished
+    pd.testing.assert_frame_equal(table, reference)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
 from accord.errors import AccordError
@@ -55,6 +56,11 @@ class LocalProcessExecutor:
             try:
                 for future in as_completed(futures):
                     yield futures[future], future.result()
+            except BrokenProcessPool:
+                raise AccordError(
+                    "a worker process died (killed, or out of memory); the tasks it finished "
+                    "are kept — run the same command again to resume"
+                ) from None
             except BaseException:
                 for future in futures:
                     future.cancel()
