@@ -32,7 +32,7 @@ app = typer.Typer(
     name="accord",
     help=(
         "Model, forecast, simulate and run multilateral security negotiations.\n\n"
-        "Start with: accord forecast scenarios/northeast-asia-2002.toml"
+        "Start with: accord run scenarios/northeast-asia-2002.toml"
     ),
     no_args_is_help=True,
     add_completion=False,
