@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -563,6 +563,179 @@ def experiment_command(
 
     _console().print(render.comparison_view(summary, f"{total} tasks, {len(table)} rows"))
     _console().print(f"Wrote {out / 'results.parquet'}", style="dim")
+
+
+db_app = typer.Typer(help="The exercise server's database.", no_args_is_help=True)
+exercise_app = typer.Typer(help="Create, export and replay live exercises.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(exercise_app, name="exercise")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="Database URL (default: sqlite:///accord-exercises.db in this folder; "
+        "postgresql://user:pass@host/db for shared deployments).",
+        metavar="URL",
+        show_default=False,
+    ),
+]
+
+
+def _settings(database: str | None, host: str | None = None, port: int | None = None) -> Any:
+    from accord.server.settings import ServerSettings
+
+    values: dict[str, Any] = {}
+    if database:
+        values["database_url"] = database
+    if host:
+        values["host"] = host
+    if port:
+        values["port"] = port
+    return ServerSettings(**values)
+
+
+@db_app.command("upgrade")
+@user_errors
+def db_upgrade_command(database: DatabaseOption = None) -> None:
+    """Create or migrate the database schema to the newest version (Alembic)."""
+    from accord.server.db import upgrade
+
+    settings = _settings(database)
+    upgrade(settings.database_url)
+    _console().print(f"database at the newest schema: {settings.database_url}", markup=False)
+
+
+@app.command("serve")
+@user_errors
+def serve_command(
+    database: DatabaseOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
+) -> None:
+    """Host live exercises (web pages and API); the database is migrated first."""
+    import uvicorn
+
+    from accord.server.app import create_app
+    from accord.server.db import upgrade
+
+    settings = _settings(database, host, port)
+    upgrade(settings.database_url)
+    _console().print(
+        f"accord exercise server on http://{settings.host}:{settings.port}/", markup=False
+    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+@exercise_app.command("create")
+@user_errors
+def exercise_create_command(
+    scenario_file: ScenarioFile,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="The table: a format of the scenario.", metavar="FORMAT"
+        ),
+    ],
+    bot: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bot",
+            help="A delegation played by software, as PARTY=NEGOTIATOR (repeat).",
+            metavar="PARTY=NAME",
+        ),
+    ] = None,
+    database: DatabaseOption = None,
+    url: Annotated[
+        str,
+        typer.Option("--url", help="Where the server is reachable, for the links.", metavar="URL"),
+    ] = "http://127.0.0.1:8000",
+) -> None:
+    """Create an exercise and print its join links.
+
+    One link per delegation, one for the chair, the facilitator and the observers.
+    """
+    from accord.negotiation import NEGOTIATORS
+    from accord.server.db import session_factory, upgrade
+    from accord.server.service import create_exercise
+
+    bots: dict[str, str] = {}
+    for item in bot or []:
+        party, sep, name = item.partition("=")
+        if not sep or name not in NEGOTIATORS:
+            raise AccordError(
+                f"--bot {item!r}: write PARTY=NAME with NAME one of {', '.join(NEGOTIATORS)}"
+            )
+        bots[party] = name
+    load_scenario(scenario_file)
+    settings = _settings(database)
+    upgrade(settings.database_url)
+    with session_factory(settings.database_url)() as session:
+        exercise, seats = create_exercise(
+            session,
+            scenario_file.read_text(encoding="utf-8"),
+            format,
+            bots,
+            source=str(scenario_file),
+        )
+    console = _console()
+    console.print(f"Exercise {exercise.id}: {exercise.name}", markup=False)
+    for seat in seats:
+        who = seat.party or seat.role
+        kind = f"{seat.role} ({bots[seat.party]} bot)" if seat.party in bots else seat.role
+        console.print(
+            f"  {who:12} {kind:28} {url}/?exercise={exercise.id}&token={seat.token}",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@exercise_app.command("export")
+@user_errors
+def exercise_export_command(
+    exercise_id: Annotated[int, typer.Argument(help="The exercise number.", metavar="ID")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The JSON file to write.", metavar="FILE.json")
+    ],
+    database: DatabaseOption = None,
+) -> None:
+    """Write a whole exercise (texts, messages, votes, timeline) to a JSON file."""
+    from accord.server.db import session_factory, upgrade
+    from accord.server.service import export_exercise
+
+    settings = _settings(database)
+    upgrade(settings.database_url)
+    with session_factory(settings.database_url)() as session:
+        write_atomically(out, export_exercise(session, exercise_id))
+    _console().print(f"Wrote {out}", markup=False)
+
+
+@exercise_app.command("replay")
+@user_errors
+def exercise_replay_command(
+    export_file: Annotated[
+        Path,
+        typer.Argument(help="A file written by 'accord exercise export'.", metavar="FILE.json"),
+    ],
+    database: DatabaseOption = None,
+) -> None:
+    """Load an exported exercise again, with its archive open, for replay and debrief."""
+    from accord.server.db import session_factory, upgrade
+    from accord.server.service import import_exercise
+
+    try:
+        text = export_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AccordError(f"{export_file}: cannot be read: {exc.strerror}") from None
+    settings = _settings(database)
+    upgrade(settings.database_url)
+    with session_factory(settings.database_url)() as session:
+        exercise = import_exercise(session, text, source=str(export_file))
+    _console().print(
+        f"Loaded as exercise {exercise.id}: {exercise.name} (archive open)", markup=False
+    )
 
 
 @app.command("validate")

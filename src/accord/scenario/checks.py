@@ -239,8 +239,7 @@ def _check_forums(
             if fmt not in formats:
                 yield (
                     ("forums", i, "format"),
-                    f"unknown format {fmt!r}; "
-                    + _known(dict.fromkeys(formats, 0), "format"),
+                    f"unknown format {fmt!r}; " + _known(dict.fromkeys(formats, 0), "format"),
                 )
             else:
                 members = formats[fmt].get("actors")

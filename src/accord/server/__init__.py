@@ -1,0 +1,1 @@
+"""The live exercise server: FastAPI, SQLAlchemy, Alembic; human and software delegations."""

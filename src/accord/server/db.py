@@ -1,0 +1,62 @@
+"""The database: engine, sessions, and the schema's migrations (Alembic)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+__all__ = ["Base", "engine_for", "session_factory", "upgrade"]
+
+
+class Base(DeclarativeBase):
+    """Base class of every table."""
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    # An acknowledged write must survive a crash: write-ahead log, full sync, and real foreign keys.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One engine per database URL."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def session_factory(url: str) -> sessionmaker[Session]:
+    """Sessions bound to the database at ``url``."""
+    return sessionmaker(bind=engine_for(url), expire_on_commit=False)
+
+
+def sessions(url: str) -> Iterator[Session]:
+    """A session per request, closed afterwards."""
+    with session_factory(url)() as session:
+        yield session
+
+
+def upgrade(url: str) -> None:
+    """Bring the database schema to the newest migration (``accord db upgrade``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["engine"] = engine_for(url)
+    command.upgrade(config, "head")

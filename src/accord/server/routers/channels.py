@@ -1,0 +1,121 @@
+"""The plenary and private channels.
+
+Private channels are read by their members only, until the archive opens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
+
+from accord.server.deps import CurrentSeat, DbSession, Seat, require
+from accord.server.models import Channel, ChannelMember, Message, Participant
+from accord.server.schemas import ChannelCreate, MessageCreate
+from accord.server.service import record
+
+router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["channels"])
+
+
+def _members(session: DbSession, channel: Channel) -> list[int]:
+    return [
+        m.participant_id
+        for m in session.scalars(select(ChannelMember).filter_by(channel_id=channel.id))
+    ]
+
+
+def can_read(seat: Seat, session: DbSession, channel: Channel) -> bool:
+    """Plenary: everyone. Private: its members; everyone once the facilitator opens the archive."""
+    if channel.kind == "plenary" or seat.exercise.archive_open:
+        return True
+    return seat.id in _members(session, channel)
+
+
+def _channel(session: DbSession, seat: Seat, channel_id: int) -> Channel:
+    channel = session.get(Channel, channel_id)
+    if (
+        channel is None
+        or channel.exercise_id != seat.exercise.id
+        or not can_read(seat, session, channel)
+    ):
+        raise HTTPException(404, f"no channel {channel_id} that you can read")
+    return channel
+
+
+@router.get("/channels")
+def list_channels(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+    """The channels this seat can read."""
+    rows = session.scalars(
+        select(Channel).filter_by(exercise_id=seat.exercise.id).order_by(Channel.id)
+    )
+    return [
+        {"id": c.id, "name": c.name, "kind": c.kind, "members": _members(session, c)}
+        for c in rows
+        if can_read(seat, session, c)
+    ]
+
+
+@router.post("/channels", status_code=201)
+def add_channel(body: ChannelCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """A delegation opens a private channel with other delegations."""
+    require(seat, "delegation")
+    delegations = {
+        p.party: p.id
+        for p in session.scalars(
+            select(Participant).filter_by(exercise_id=seat.exercise.id, role="delegation")
+        )
+        if p.party
+    }
+    unknown = [m for m in body.members if m not in delegations]
+    if unknown:
+        raise HTTPException(
+            422, f"unknown delegations {unknown}; the delegations are {sorted(delegations)}"
+        )
+    channel = Channel(exercise_id=seat.exercise.id, name=body.name, kind="private")
+    session.add(channel)
+    session.flush()
+    members = sorted({seat.id, *(delegations[m] for m in body.members)})
+    for member in members:
+        session.add(ChannelMember(channel_id=channel.id, participant_id=member))
+    record(session, seat.exercise.id, "channel", {"id": channel.id, "name": body.name}, members)
+    session.commit()
+    return {"id": channel.id, "name": channel.name, "kind": channel.kind, "members": members}
+
+
+@router.get("/channels/{channel_id}/messages")
+def list_messages(channel_id: int, seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+    """The messages of a channel this seat can read."""
+    channel = _channel(session, seat, channel_id)
+    rows = session.scalars(select(Message).filter_by(channel_id=channel.id).order_by(Message.id))
+    return [
+        {
+            "id": m.id,
+            "author_id": m.author_id,
+            "body": m.body,
+            "created_at": m.created_at.isoformat(),
+        }
+        for m in rows
+    ]
+
+
+@router.post("/channels/{channel_id}/messages", status_code=201)
+def post_message(
+    channel_id: int, body: MessageCreate, seat: CurrentSeat, session: DbSession
+) -> dict[str, Any]:
+    """Delegations and the chair speak in the plenary; members in their private channels."""
+    require(seat, "delegation", "chair", "facilitator")
+    channel = _channel(session, seat, channel_id)
+    if channel.kind == "private" and seat.id not in _members(session, channel):
+        raise HTTPException(403, "only the channel's members may post in it")
+    if channel.kind == "plenary" and seat.role == "facilitator":
+        raise HTTPException(403, "the facilitator speaks through injects, not in the plenary")
+    message = Message(channel_id=channel.id, author_id=seat.id, body=body.body)
+    session.add(message)
+    session.flush()
+    audience = None if channel.kind == "plenary" else _members(session, channel)
+    record(
+        session, seat.exercise.id, "message", {"channel": channel.id, "id": message.id}, audience
+    )
+    session.commit()
+    return {"id": message.id, "channel_id": channel.id}

@@ -1,0 +1,271 @@
+"""The exercise itself: seats, rounds, injects, notifications, the archive, live updates, export."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse, StreamingResponse
+from sqlalchemy import select
+
+from accord.server.db import session_factory
+from accord.server.deps import CurrentSeat, DbSession, Seat, require
+from accord.server.models import Event, Inject, Notification, Participant, Round
+from accord.server.schemas import InjectCreate, NotificationCreate, RoundUpdate
+from accord.server.service import export_exercise, record
+
+router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["exercise"])
+
+
+def _seats(session: DbSession, exercise_id: int) -> dict[int, dict[str, Any]]:
+    return {
+        p.id: {"id": p.id, "role": p.role, "party": p.party, "bot": p.bot}
+        for p in session.scalars(select(Participant).filter_by(exercise_id=exercise_id))
+    }
+
+
+@router.get("/me")
+def me(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """This seat, the exercise, every seat's public identity, and the current round."""
+    current = session.scalars(
+        select(Round).filter_by(exercise_id=seat.exercise.id).order_by(Round.number.desc()).limit(1)
+    ).one()
+    return {
+        "seat": _seats(session, seat.exercise.id)[seat.id],
+        "exercise": {
+            "id": seat.exercise.id,
+            "name": seat.exercise.name,
+            "format": seat.exercise.format,
+            "archive_open": seat.exercise.archive_open,
+            "thresholds": seat.exercise.thresholds,
+        },
+        "seats": list(_seats(session, seat.exercise.id).values()),
+        "round": {
+            "number": current.number,
+            "state": current.state,
+            "deadline": current.deadline.isoformat() if current.deadline else None,
+        },
+    }
+
+
+@router.post("/rounds")
+def update_round(body: RoundUpdate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """The facilitator opens, pauses or closes the round, or starts the next one."""
+    require(seat, "facilitator")
+    current = session.scalars(
+        select(Round).filter_by(exercise_id=seat.exercise.id).order_by(Round.number.desc()).limit(1)
+    ).one()
+    if body.action == "next":
+        if current.state != "closed":
+            raise HTTPException(409, f"close round {current.number} before starting the next")
+        current = Round(
+            exercise_id=seat.exercise.id,
+            number=current.number + 1,
+            state="open",
+            deadline=body.deadline,
+        )
+        session.add(current)
+    else:
+        if current.state == "closed":
+            raise HTTPException(409, f"round {current.number} is closed; start the next one")
+        current.state = {"open": "open", "pause": "paused", "close": "closed"}[body.action]
+        if body.deadline is not None:
+            current.deadline = body.deadline
+    record(session, seat.exercise.id, "round", {"number": current.number, "state": current.state})
+    session.commit()
+    return {"number": current.number, "state": current.state}
+
+
+def _party_ids(session: DbSession, seat: Seat, parties: list[str]) -> list[int]:
+    seats = {
+        p["party"]: p["id"]
+        for p in _seats(session, seat.exercise.id).values()
+        if p["role"] == "delegation"
+    }
+    unknown = [p for p in parties if p not in seats]
+    if unknown:
+        raise HTTPException(
+            422, f"unknown delegations {unknown}; the delegations are {sorted(seats)}"
+        )
+    return [seats[p] for p in parties]
+
+
+def _can_read_inject(seat: Seat, inject: Inject) -> bool:
+    if seat.role == "facilitator" or seat.exercise.archive_open:
+        return True
+    if seat.role == "observer":
+        return False
+    return not inject.targets or seat.id in inject.targets
+
+
+@router.post("/injects", status_code=201)
+def add_inject(body: InjectCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """The facilitator sends news or an intelligence report to all delegations or some."""
+    require(seat, "facilitator")
+    targets = _party_ids(session, seat, body.targets)
+    inject = Inject(exercise_id=seat.exercise.id, title=body.title, body=body.body, targets=targets)
+    session.add(inject)
+    session.flush()
+    record(
+        session, seat.exercise.id, "inject", {"id": inject.id, "title": body.title}, targets or None
+    )
+    session.commit()
+    return {"id": inject.id, "targets": targets}
+
+
+@router.get("/injects")
+def list_injects(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+    """The injects this seat received."""
+    rows = session.scalars(
+        select(Inject).filter_by(exercise_id=seat.exercise.id).order_by(Inject.id)
+    )
+    return [
+        {"id": i.id, "title": i.title, "body": i.body, "targets": i.targets}
+        for i in rows
+        if _can_read_inject(seat, i)
+    ]
+
+
+def check_notification(
+    thresholds: dict[str, Any], troops: int, starts: dt.date, notified: dt.date
+) -> list[str]:
+    """Vienna-Document-style check: activities at or above the threshold need the lead time."""
+    flags = []
+    lead = (starts - notified).days
+    if troops >= int(thresholds.get("notify_troops", 9000)) and lead < int(
+        thresholds.get("lead_days", 42)
+    ):
+        flags.append(
+            f"late: notified {lead} days ahead, {thresholds.get('lead_days', 42)} required"
+        )
+    return flags
+
+
+@router.post("/notifications", status_code=201)
+def notify(body: NotificationCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """A delegation notifies a military activity; late notifications are flagged to all."""
+    require(seat, "delegation")
+    today = dt.datetime.now(dt.UTC).date()
+    flags = check_notification(seat.exercise.thresholds, body.troops, body.starts, today)
+    note = Notification(
+        exercise_id=seat.exercise.id,
+        author_id=seat.id,
+        activity=body.activity,
+        troops=body.troops,
+        starts=dt.datetime.combine(body.starts, dt.time(), dt.UTC),
+        flags=flags,
+    )
+    session.add(note)
+    session.flush()
+    record(session, seat.exercise.id, "notification", {"id": note.id, "flags": flags})
+    session.commit()
+    return {"id": note.id, "flags": flags}
+
+
+@router.get("/notifications")
+def list_notifications(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+    """Every notification, with its flags (public to all seats)."""
+    rows = session.scalars(
+        select(Notification).filter_by(exercise_id=seat.exercise.id).order_by(Notification.id)
+    )
+    return [
+        {
+            "id": n.id,
+            "author_id": n.author_id,
+            "activity": n.activity,
+            "troops": n.troops,
+            "starts": n.starts.date().isoformat(),
+            "flags": n.flags,
+        }
+        for n in rows
+    ]
+
+
+@router.post("/archive")
+def open_archive(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """The facilitator opens the archive for the debrief: everything becomes readable."""
+    require(seat, "facilitator")
+    seat.exercise.archive_open = True
+    record(session, seat.exercise.id, "archive", {})
+    session.commit()
+    return {"archive_open": True}
+
+
+PUBLIC_TO_OBSERVERS = ("message", "text", "round", "created", "archive", "vote-closed")
+
+
+def visible(seat: Seat, event: Event) -> bool:
+    """Whether an event on the timeline may be shown to this seat."""
+    if seat.role == "observer" and not seat.exercise.archive_open:
+        return event.audience is None and event.kind in PUBLIC_TO_OBSERVERS
+    if seat.exercise.archive_open or event.audience is None:
+        return True
+    if event.kind == "comment" and seat.role in ("chair", "facilitator"):
+        return True
+    return seat.id in event.audience
+
+
+@router.get("/timeline")
+def timeline(
+    seat: CurrentSeat, session: DbSession, after: int = Query(0, ge=0)
+) -> list[dict[str, Any]]:
+    """The events this seat may see, oldest first."""
+    rows = session.scalars(
+        select(Event)
+        .filter(Event.exercise_id == seat.exercise.id, Event.id > after)
+        .order_by(Event.id)
+    )
+    return [
+        {"id": e.id, "kind": e.kind, "payload": e.payload, "at": e.created_at.isoformat()}
+        for e in rows
+        if visible(seat, e)
+    ]
+
+
+@router.get("/events")
+async def events(
+    seat: CurrentSeat, request: Request, after: int = Query(0, ge=0)
+) -> StreamingResponse:
+    """Live updates as server-sent events: one ``data:`` line per visible event."""
+    url = request.app.state.database_url
+    exercise_id, seat_id = seat.exercise.id, seat.id
+
+    async def stream() -> AsyncIterator[str]:
+        last = after
+        while not await request.is_disconnected():
+            with session_factory(url)() as session:
+                from accord.server.models import Exercise, Participant
+
+                exercise = session.get(Exercise, exercise_id)
+                participant = session.get(Participant, seat_id)
+                assert exercise is not None
+                assert participant is not None
+                me = Seat(participant, exercise)
+                rows = list(
+                    session.scalars(
+                        select(Event)
+                        .filter(Event.exercise_id == exercise_id, Event.id > last)
+                        .order_by(Event.id)
+                    )
+                )
+            for e in rows:
+                last = e.id
+                if visible(me, e):
+                    data = json.dumps({"kind": e.kind, "payload": e.payload})
+                    yield f"id: {e.id}\ndata: {data}\n\n"
+            yield ": keep-alive\n\n"
+            await asyncio.sleep(0.5)
+
+    return StreamingResponse(stream(), media_type="text/event-stream")
+
+
+@router.get("/export", response_class=PlainTextResponse)
+def export(seat: CurrentSeat, session: DbSession) -> str:
+    """The whole exercise as JSON: for the facilitator, or anyone once the archive is open."""
+    if seat.role != "facilitator" and not seat.exercise.archive_open:
+        raise HTTPException(403, "only the facilitator may export before the archive opens")
+    return export_exercise(session, seat.exercise.id)

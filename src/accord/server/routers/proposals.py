@@ -1,0 +1,143 @@
+"""Proposals with sponsors, and votes hidden until the vote closes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
+
+from accord.server.deps import CurrentSeat, DbSession, Seat, require
+from accord.server.models import Participant, Proposal, Vote
+from accord.server.schemas import ProposalCreate, VoteCreate
+from accord.server.service import record
+
+router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["proposals"])
+
+
+def _delegations(session: DbSession, exercise_id: int) -> dict[str, Participant]:
+    rows = session.scalars(
+        select(Participant).filter_by(exercise_id=exercise_id, role="delegation")
+    )
+    return {p.party: p for p in rows if p.party}
+
+
+def _public(seat: Seat, session: DbSession, proposal: Proposal) -> dict[str, Any]:
+    votes = list(session.scalars(select(Vote).filter_by(proposal_id=proposal.id)))
+    shown = [v for v in votes if proposal.state != "open" or v.participant_id == seat.id]
+    return {
+        "id": proposal.id,
+        "title": proposal.title,
+        "values": proposal.values,
+        "sponsor_id": proposal.sponsor_id,
+        "cosponsors": proposal.cosponsors,
+        "state": proposal.state,
+        "votes_cast": len(votes),
+        "votes": [
+            {"participant_id": v.participant_id, "choice": v.choice, "reason": v.reason}
+            for v in shown
+        ],
+    }
+
+
+def _proposal(session: DbSession, seat: Seat, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None or proposal.exercise_id != seat.exercise.id:
+        raise HTTPException(404, f"no proposal {proposal_id} in this exercise")
+    return proposal
+
+
+@router.get("/proposals")
+def list_proposals(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+    """Every proposal; others' votes only once the vote has closed."""
+    require(seat, "delegation", "chair", "facilitator")
+    rows = session.scalars(
+        select(Proposal).filter_by(exercise_id=seat.exercise.id).order_by(Proposal.id)
+    )
+    return [_public(seat, session, p) for p in rows]
+
+
+@router.post("/proposals", status_code=201)
+def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """A delegation tables a proposal, with co-sponsors."""
+    require(seat, "delegation")
+    delegations = _delegations(session, seat.exercise.id)
+    unknown = [c for c in body.cosponsors if c not in delegations]
+    if unknown:
+        raise HTTPException(
+            422, f"unknown co-sponsors {unknown}; the delegations are {sorted(delegations)}"
+        )
+    proposal = Proposal(
+        exercise_id=seat.exercise.id,
+        title=body.title,
+        values=body.values,
+        sponsor_id=seat.id,
+        cosponsors=[delegations[c].id for c in body.cosponsors],
+    )
+    session.add(proposal)
+    session.flush()
+    record(session, seat.exercise.id, "proposal", {"id": proposal.id, "title": body.title})
+    session.commit()
+    return _public(seat, session, proposal)
+
+
+@router.post("/proposals/{proposal_id}/votes", status_code=201)
+def vote(
+    proposal_id: int, body: VoteCreate, seat: CurrentSeat, session: DbSession
+) -> dict[str, Any]:
+    """A delegation votes (or changes its vote) while the vote is open."""
+    require(seat, "delegation")
+    proposal = _proposal(session, seat, proposal_id)
+    if proposal.state != "open":
+        raise HTTPException(409, f"the vote on proposal {proposal_id} is closed ({proposal.state})")
+    existing = session.scalars(
+        select(Vote).filter_by(proposal_id=proposal.id, participant_id=seat.id)
+    ).one_or_none()
+    if existing is None:
+        session.add(
+            Vote(
+                proposal_id=proposal.id,
+                participant_id=seat.id,
+                choice=body.choice,
+                reason=body.reason,
+            )
+        )
+    else:
+        existing.choice, existing.reason = body.choice, body.reason
+    record(session, seat.exercise.id, "vote", {"proposal": proposal.id}, [seat.id])
+    session.commit()
+    return _public(seat, session, proposal)
+
+
+@router.post("/proposals/{proposal_id}/close")
+def close_vote(proposal_id: int, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """The chair closes the vote.
+
+    Consensus (every delegation accepts or abstains, none missing, one accepts)
+    adopts the proposal as a joint statement; otherwise the chair records it in
+    a chair's statement. A vote closes only this way: it never expires silently.
+    """
+    require(seat, "chair")
+    proposal = _proposal(session, seat, proposal_id)
+    if proposal.state != "open":
+        raise HTTPException(
+            409, f"the vote on proposal {proposal_id} is already closed ({proposal.state})"
+        )
+    delegations = _delegations(session, seat.exercise.id)
+    votes = {
+        v.participant_id: v.choice
+        for v in session.scalars(select(Vote).filter_by(proposal_id=proposal.id))
+    }
+    consensus = all(votes.get(p.id) in ("accept", "abstain") for p in delegations.values()) and any(
+        c == "accept" for c in votes.values()
+    )
+    proposal.state = "adopted" if consensus else "rejected"
+    statement = "joint statement" if consensus else "chair's statement"
+    record(
+        session,
+        seat.exercise.id,
+        "vote-closed",
+        {"proposal": proposal.id, "state": proposal.state, "statement": statement},
+    )
+    session.commit()
+    return {**_public(seat, session, proposal), "statement": statement}

@@ -1,0 +1,144 @@
+"""The chair's single negotiating text, versioned, and the delegations' comments on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
+
+from accord.server.deps import CurrentSeat, DbSession, Seat, require
+from accord.server.models import Comment, TextVersion
+from accord.server.schemas import CommentCreate, TextRevise
+from accord.server.service import record
+
+router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["text"])
+
+
+def current_text(session: DbSession, exercise_id: int) -> TextVersion:
+    """The newest version of the text."""
+    text = session.scalars(
+        select(TextVersion)
+        .filter_by(exercise_id=exercise_id)
+        .order_by(TextVersion.version.desc())
+        .limit(1)
+    ).one()
+    return text
+
+
+def _public(text: TextVersion, previous: TextVersion | None) -> dict[str, Any]:
+    changed = {
+        k: {"from": previous.values.get(k), "to": v}
+        for k, v in text.values.items()
+        if previous is not None and previous.values.get(k) != v
+    }
+    return {
+        "version": text.version,
+        "values": text.values,
+        "note": text.note,
+        "created_at": text.created_at.isoformat(),
+        "changes": changed,
+    }
+
+
+@router.get("/text")
+def get_text(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """The current text and the history of versions, each with what it changed."""
+    versions = list(
+        session.scalars(
+            select(TextVersion)
+            .filter_by(exercise_id=seat.exercise.id)
+            .order_by(TextVersion.version)
+        )
+    )
+    history = [_public(v, versions[k - 1] if k else None) for k, v in enumerate(versions)]
+    return {"current": history[-1], "history": history}
+
+
+@router.post("/text", status_code=201)
+def revise_text(body: TextRevise, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """The chair issues a new version; refused with 409 if someone else revised it first."""
+    require(seat, "chair")
+    text = current_text(session, seat.exercise.id)
+    if body.base_version != text.version:
+        raise HTTPException(
+            409,
+            f"the text is at version {text.version}, not {body.base_version}; "
+            "reload it and apply your changes again",
+        )
+    unknown = set(body.values) - set(text.values)
+    if unknown:
+        raise HTTPException(
+            422, f"unknown issues {sorted(unknown)}; the issues are {sorted(text.values)}"
+        )
+    new = TextVersion(
+        exercise_id=seat.exercise.id,
+        version=text.version + 1,
+        values={**text.values, **body.values},
+        note=body.note,
+        author_id=seat.id,
+    )
+    session.add(new)
+    record(session, seat.exercise.id, "text", {"version": new.version})
+    session.commit()
+    return _public(new, text)
+
+
+def _can_read_comment(seat: Seat, comment: Comment) -> bool:
+    return (
+        seat.exercise.archive_open
+        or seat.role in ("chair", "facilitator")
+        or comment.author_id == seat.id
+    )
+
+
+@router.get("/comments")
+def list_comments(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+    """Comments the seat may read: its own; all for the chair and the facilitator.
+
+    Everyone reads all of them once the archive opens.
+    """
+    rows = session.scalars(
+        select(Comment).filter_by(exercise_id=seat.exercise.id).order_by(Comment.id)
+    )
+    return [
+        {
+            "id": c.id,
+            "version": c.version,
+            "issue": c.issue,
+            "body": c.body,
+            "amendment": c.amendment,
+            "author_id": c.author_id,
+        }
+        for c in rows
+        if _can_read_comment(seat, c)
+    ]
+
+
+@router.post("/comments", status_code=201)
+def add_comment(body: CommentCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """A delegation comments on one issue of the current text (or proposes an amendment)."""
+    require(seat, "delegation")
+    text = current_text(session, seat.exercise.id)
+    if body.version != text.version:
+        raise HTTPException(
+            409, f"the text is now at version {text.version}; comment on the current version"
+        )
+    if body.issue not in text.values:
+        raise HTTPException(
+            422, f"unknown issue {body.issue!r}; the issues are {sorted(text.values)}"
+        )
+    comment = Comment(
+        exercise_id=seat.exercise.id,
+        version=body.version,
+        issue=body.issue,
+        body=body.body,
+        amendment=body.amendment,
+        author_id=seat.id,
+    )
+    session.add(comment)
+    session.flush()
+    # Audience: the author; the chair and the facilitator see comment events by role.
+    record(session, seat.exercise.id, "comment", {"id": comment.id, "issue": body.issue}, [seat.id])
+    session.commit()
+    return {"id": comment.id, "version": comment.version, "issue": comment.issue}

@@ -1,0 +1,95 @@
+"""Request and response bodies, one family per resource."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ChannelCreate",
+    "CommentCreate",
+    "InjectCreate",
+    "MessageCreate",
+    "NotificationCreate",
+    "ProposalCreate",
+    "RoundUpdate",
+    "TextRevise",
+    "VoteCreate",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Values = dict[str, float]
+
+
+class TextRevise(_Strict):
+    """The chair's new version of the single text; ``base_version`` guards against overwrites."""
+
+    base_version: int = Field(ge=1)
+    values: Values
+    note: str = Field(default="", max_length=4000)
+
+
+class CommentCreate(_Strict):
+    """A comment on one issue of the current text, or an amendment (a proposed value)."""
+
+    version: int = Field(ge=1)
+    issue: str = Field(min_length=1, max_length=64)
+    body: str = Field(min_length=1, max_length=4000)
+    amendment: float | None = None
+
+
+class ProposalCreate(_Strict):
+    """A proposal: values per issue, a title, co-sponsors (delegation ids)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    values: Values
+    cosponsors: list[str] = Field(default_factory=list, max_length=20)
+
+
+class VoteCreate(_Strict):
+    """A vote, with a reason; can be changed until the vote closes."""
+
+    choice: Literal["accept", "reject", "abstain"]
+    reason: str = Field(default="", max_length=2000)
+
+
+class ChannelCreate(_Strict):
+    """A private channel among some delegations (the creator is always a member)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    members: list[str] = Field(min_length=1, max_length=20)
+
+
+class MessageCreate(_Strict):
+    """A message in a channel."""
+
+    body: str = Field(min_length=1, max_length=8000)
+
+
+class InjectCreate(_Strict):
+    """News or an intelligence report for all delegations, or some."""
+
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=8000)
+    targets: list[str] = Field(default_factory=list, max_length=20)
+
+
+class NotificationCreate(_Strict):
+    """Prior notification of a military activity."""
+
+    activity: str = Field(min_length=1, max_length=64)
+    troops: int = Field(ge=0, le=10_000_000)
+    starts: dt.date
+
+
+class RoundUpdate(_Strict):
+    """Open, pause or close the current round (facilitator)."""
+
+    action: Literal["open", "pause", "close", "next"]
+    deadline: dt.datetime | None = None

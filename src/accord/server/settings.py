@@ -1,0 +1,21 @@
+"""Server settings, from arguments or ``ACCORD_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ServerSettings"]
+
+
+class ServerSettings(BaseSettings):
+    """Where the server listens and which database it keeps its exercises in.
+
+    The default is an embedded SQLite file in the working folder: no set-up.
+    ``postgresql+psycopg://user:pass@host/db`` (or ``postgresql://``) for shared deployments.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ACCORD_")
+
+    database_url: str = "sqlite:///accord-exercises.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
