@@ -12,7 +12,12 @@ from accord.server.db import session_factory
 from accord.server.models import Exercise, Participant
 from accord.server.service import hash_token
 
-__all__ = ["CurrentSeat", "DbSession", "Seat", "require"]
+__all__ = ["MAX_ID", "CurrentSeat", "DbSession", "RecordId", "Seat", "require"]
+
+MAX_ID = 2**53
+"""Identifiers are positive and fit every database's integer column."""
+
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -44,7 +49,7 @@ class Seat:
 
 def current_seat(
     session: DbSession,
-    exercise_id: Annotated[int, Path(ge=1)],
+    exercise_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     authorization: Annotated[str | None, Header()] = None,
     token: Annotated[str | None, Query(include_in_schema=False)] = None,
 ) -> Seat:

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from accord.server.deps import CurrentSeat, DbSession, Seat, require
+from accord.server.deps import CurrentSeat, DbSession, RecordId, Seat, require
 from accord.server.models import Channel, ChannelMember, Message, Participant
 from accord.server.schemas import ChannelCreate, MessageCreate
 from accord.server.service import record
@@ -84,7 +84,9 @@ def add_channel(body: ChannelCreate, seat: CurrentSeat, session: DbSession) -> d
 
 
 @router.get("/channels/{channel_id}/messages")
-def list_messages(channel_id: int, seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+def list_messages(
+    channel_id: RecordId, seat: CurrentSeat, session: DbSession
+) -> list[dict[str, Any]]:
     """The messages of a channel this seat can read."""
     channel = _channel(session, seat, channel_id)
     rows = session.scalars(select(Message).filter_by(channel_id=channel.id).order_by(Message.id))
@@ -101,7 +103,7 @@ def list_messages(channel_id: int, seat: CurrentSeat, session: DbSession) -> lis
 
 @router.post("/channels/{channel_id}/messages", status_code=201)
 def post_message(
-    channel_id: int, body: MessageCreate, seat: CurrentSeat, session: DbSession
+    channel_id: RecordId, body: MessageCreate, seat: CurrentSeat, session: DbSession
 ) -> dict[str, Any]:
     """Delegations and the chair speak in the plenary; members in their private channels."""
     require(seat, "delegation", "chair", "facilitator")

@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
 
 from accord.server.db import session_factory
-from accord.server.deps import CurrentSeat, DbSession, Seat, require
+from accord.server.deps import MAX_ID, CurrentSeat, DbSession, Seat, require
 from accord.server.models import Event, Inject, Notification, Participant, Round
 from accord.server.schemas import InjectCreate, NotificationCreate, RoundUpdate
 from accord.server.service import export_exercise, record
@@ -211,7 +211,7 @@ def visible(seat: Seat, event: Event) -> bool:
 
 @router.get("/timeline")
 def timeline(
-    seat: CurrentSeat, session: DbSession, after: int = Query(0, ge=0)
+    seat: CurrentSeat, session: DbSession, after: int = Query(0, ge=0, le=MAX_ID)
 ) -> list[dict[str, Any]]:
     """The events this seat may see, oldest first."""
     rows = session.scalars(
@@ -228,7 +228,7 @@ def timeline(
 
 @router.get("/events")
 async def events(
-    seat: CurrentSeat, request: Request, after: int = Query(0, ge=0)
+    seat: CurrentSeat, request: Request, after: int = Query(0, ge=0, le=MAX_ID)
 ) -> StreamingResponse:
     """Live updates as server-sent events: one ``data:`` line per visible event."""
     url = request.app.state.database_url

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from accord.server.deps import CurrentSeat, DbSession, Seat, require
+from accord.server.deps import CurrentSeat, DbSession, RecordId, Seat, require
 from accord.server.models import Participant, Proposal, Vote
 from accord.server.schemas import ProposalCreate, VoteCreate
 from accord.server.service import record
@@ -83,7 +83,7 @@ def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) ->
 
 @router.post("/proposals/{proposal_id}/votes", status_code=201)
 def vote(
-    proposal_id: int, body: VoteCreate, seat: CurrentSeat, session: DbSession
+    proposal_id: RecordId, body: VoteCreate, seat: CurrentSeat, session: DbSession
 ) -> dict[str, Any]:
     """A delegation votes (or changes its vote) while the vote is open."""
     require(seat, "delegation")
@@ -110,7 +110,7 @@ def vote(
 
 
 @router.post("/proposals/{proposal_id}/close")
-def close_vote(proposal_id: int, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+def close_vote(proposal_id: RecordId, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The chair closes the vote.
 
     Consensus (every delegation accepts or abstains, none missing, one accepts)
