@@ -368,3 +368,20 @@ def test_acknowledged_submissions_survive_a_sigkill(tmp_path: Path) -> None:
         proc.wait(timeout=10)
     assert len(acknowledged) == 15
     assert [m["body"] for m in stored] == acknowledged
+
+
+def test_the_debrief_sets_the_adopted_text_beside_the_models(table: Table) -> None:
+    assert table.call("usa", "GET", "/debrief").status_code == 403  # before the archive opens
+    pid = table.call(
+        "rok", "POST", "/proposals", {"title": "Talks", "values": {"talks-format": 50}}
+    ).json()["id"]
+    for d in ("usa", "china", "rok", "dprk"):
+        table.call(d, "POST", f"/proposals/{pid}/votes", {"choice": "accept"})
+    table.call("chair", "POST", f"/proposals/{pid}/close")
+    table.call("facilitator", "POST", "/archive")
+    d = table.call("usa", "GET", "/debrief").json()
+    assert d["source"] == f"proposal {pid} (adopted)"
+    assert d["text"]["talks-format"] == 50
+    assert set(d["utilities"]) == {"usa", "china", "rok", "dprk"}
+    assert set(d["forecasts"]["nuclear"]) == {"mean", "median", "nash", "expected-utility"}
+    assert 0 <= d["utilities"]["dprk"] <= 1

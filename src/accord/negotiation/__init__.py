@@ -39,7 +39,7 @@ from accord.negotiation.protocols import (
     Voting,
     get_protocol,
 )
-from accord.negotiation.scenario_domain import domain_from_scenario
+from accord.negotiation.scenario_domain import domain_from_scenario, utilities_of
 from accord.negotiation.space import NegotiationIssue, OutcomeSpace
 from accord.negotiation.state import NegotiationState, NegotiatorView, Offer
 from accord.negotiation.transcript import Event, NegotiationResult
@@ -80,4 +80,5 @@ __all__ = [
     "max_welfare_point",
     "nash_point",
     "pareto_frontier",
+    "utilities_of",
 ]

@@ -31,7 +31,7 @@ from accord.negotiation.space import NegotiationIssue, OutcomeSpace
 from accord.negotiation.utility import LinearAdditiveUtility
 from accord.scenario import Scenario
 
-__all__ = ["domain_from_scenario"]
+__all__ = ["domain_from_scenario", "utilities_of"]
 
 Shape = Literal["linear", "quadratic"]
 
@@ -116,3 +116,33 @@ def domain_from_scenario(
         utilities=tuple(utilities),
         trust=trust,
     )
+
+
+def utilities_of(
+    scenario: Scenario, values: dict[str, float], table: str | None = None, shape: Shape = "linear"
+) -> dict[str, float]:
+    """Each seated actor's utility of an outcome given as exact values per issue.
+
+    The same value functions and weights as :func:`domain_from_scenario`, but
+    evaluated at any point of the scales, not only on the grid. Issues missing
+    from ``values`` are taken at their status quo (or the middle of the scale).
+    """
+    seated = scenario.at_table(table) if table is not None else scenario
+    out = {}
+    for actor, row in zip(seated.actors, seated.stances, strict=True):
+        saliences = np.array([0.0 if s.salience is None else s.salience for s in row])
+        total = saliences.sum()
+        utility = 0.0
+        for issue, stance, salience in zip(seated.issues, row, saliences, strict=True):
+            if stance.position is None or total <= 0:
+                continue
+            default = (
+                issue.status_quo.value
+                if issue.status_quo is not None
+                else (issue.scale.min + issue.scale.max) / 2
+            )
+            x = np.array([float(values.get(issue.id, default))])
+            v = _value_table(x, stance.position, issue.scale.min, issue.scale.max, shape)
+            utility += salience / total * float(v[0])
+        out[actor.id] = utility
+    return out

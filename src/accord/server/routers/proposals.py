@@ -104,7 +104,8 @@ def vote(
         )
     else:
         existing.choice, existing.reason = body.choice, body.reason
-    record(session, seat.exercise.id, "vote", {"proposal": proposal.id}, [seat.id])
+    # Everyone may learn that a vote was cast (the count is public), not how.
+    record(session, seat.exercise.id, "vote", {"proposal": proposal.id})
     session.commit()
     return _public(seat, session, proposal)
 

@@ -1,0 +1,101 @@
+"""End to end in a browser: a chair and two delegations complete a round, then the debrief.
+
+Drives Debian's Chromium through Playwright (no browser download). ``.ci/run``
+installs Chromium; on a machine without it this test is skipped, and says so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from accord.server.db import session_factory, upgrade
+from accord.server.service import create_exercise
+from tests.conftest import SCENARIOS
+from tests.test_server import _free_port, _start
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)"
+)
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def test_a_round_in_the_browser(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    database = f"sqlite:///{tmp_path / 'e2e.db'}"
+    upgrade(database)
+    with session_factory(database)() as session:
+        exercise, seats = create_exercise(
+            session, (SCENARIOS / "northeast-asia-2002.toml").read_text(), "bilateral-us-dprk"
+        )
+    token = {s.party or s.role: s.token for s in seats}
+    port = _free_port()
+    server = _start(database, port)
+    base = f"http://127.0.0.1:{port}"
+
+    def link(who: str) -> str:
+        return f"{base}/?exercise={exercise.id}&token={token[who]}"
+
+    try:
+        api = f"{base}/api/exercises/{exercise.id}"
+        httpx.post(
+            f"{api}/rounds",
+            json={"action": "open"},
+            headers={"Authorization": f"Bearer {token['facilitator']}"},
+        )
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            usa, dprk, chair = (browser.new_page() for _ in range(3))
+            for page, who in ((usa, "usa"), (dprk, "dprk"), (chair, "chair")):
+                page.goto(link(who))
+                expect(page.locator("#who")).to_contain_text(who if who != "chair" else "chair")
+
+            # A delegation comments, by keyboard only.
+            usa.locator("#issue-select").select_option("nuclear")
+            usa.locator("#comment-form textarea").fill("Prompt, verifiable dismantlement first")
+            usa.locator("#comment-form textarea").press("Tab")
+            usa.keyboard.press("Tab")
+            usa.keyboard.press("Enter")
+            expect(chair.locator("#comments")).to_contain_text("Prompt, verifiable", timeout=10_000)
+
+            # The chair revises the text.
+            chair.locator('#revise-fields input[name="nuclear"]').fill("70")
+            chair.locator('#revise-form input[name="note"]').fill("second draft")
+            chair.get_by_role("button", name="Issue new version").click()
+            expect(dprk.locator("#text")).to_contain_text("Version 2", timeout=10_000)
+
+            # A delegation tables the text; both accept; the chair closes the vote.
+            dprk.locator('#proposal-form input[name="title"]').fill("Package of the second draft")
+            dprk.get_by_role("button", name="Table the current text as a proposal").click()
+            for page in (usa, dprk):
+                page.get_by_role("button", name="accept").first.click(timeout=10_000)
+                expect(page.locator("#proposals")).to_contain_text(
+                    "your vote: accept", timeout=10_000
+                )
+            expect(chair.locator("#proposals")).to_contain_text("2 votes cast", timeout=10_000)
+            chair.get_by_role("button", name="Close the vote").click()
+            expect(usa.locator("#proposals")).to_contain_text("adopted", timeout=10_000)
+
+            httpx.post(
+                f"{api}/archive", headers={"Authorization": f"Bearer {token['facilitator']}"}
+            )
+            usa.reload()
+            expect(usa.locator("#debrief")).to_contain_text("(adopted)", timeout=10_000)
+            expect(usa.locator("#debrief")).to_contain_text("70")
+            browser.close()
+    finally:
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
