@@ -626,7 +626,13 @@ def serve_command(
     _console().print(
         f"accord exercise server on http://{settings.host}:{settings.port}/", markup=False
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_keep_alive=30,
+    )
 
 
 @exercise_app.command("create")

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from accord.server.routers import channels, exercise, proposals, texts
 from accord.server.settings import ServerSettings
@@ -34,6 +34,13 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     async def conflict(_request: Request, _exc: IntegrityError) -> JSONResponse:
         return JSONResponse(
             {"detail": "this conflicts with something already recorded; reload and try again"}, 409
+        )
+
+    @app.exception_handler(OperationalError)
+    async def busy(_request: Request, _exc: OperationalError) -> JSONResponse:
+        # Nothing was acknowledged, so nothing is lost: the client may simply retry.
+        return JSONResponse(
+            {"detail": "the database is busy; nothing was recorded — try again"}, 503
         )
 
     @app.exception_handler(RequestValidationError)

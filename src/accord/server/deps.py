@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from accord.server.db import session_factory
+from accord.server.db import SQLITE_WRITER, session_factory
 from accord.server.models import Exercise, Participant
 from accord.server.service import hash_token
 
@@ -21,9 +21,18 @@ RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, bound to the app's database."""
-    with session_factory(request.app.state.database_url)() as session:
-        yield session
+    """One session per request, bound to the app's database.
+
+    On SQLite, requests that write take turns (reads go on alongside, thanks to the WAL).
+    """
+    url = request.app.state.database_url
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    if writes and url.startswith("sqlite"):
+        with SQLITE_WRITER, session_factory(url)() as session:
+            yield session
+    else:
+        with session_factory(url)() as session:
+            yield session
 
 
 DbSession = Annotated[Session, Depends(get_session)]
