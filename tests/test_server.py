@@ -385,3 +385,55 @@ def test_the_debrief_sets_the_adopted_text_beside_the_models(table: Table) -> No
     assert set(d["utilities"]) == {"usa", "china", "rok", "dprk"}
     assert set(d["forecasts"]["nuclear"]) == {"mean", "median", "nash", "expected-utility"}
     assert 0 <= d["utilities"]["dprk"] <= 1
+
+
+def test_a_software_delegation_acts_through_the_api(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'bots.db'}"
+    upgrade(database)
+    with session_factory(database)() as session:
+        exercise, seats = create_exercise(
+            session, SCENARIO, "bilateral-us-dprk", bots={"dprk": "hardliner"}
+        )
+    token = {s.party or s.role: s.token for s in seats}
+    port = _free_port()
+    proc = _start(database, port)
+    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
+
+    def as_(who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token[who]}"}
+
+    def wait_for(check: Any) -> Any:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            value = check()
+            if value:
+                return value
+            time.sleep(0.3)
+        raise AssertionError("the software delegation did not act in time")
+
+    try:
+        httpx.post(
+            f"{api}/text", json={"base_version": 1, "values": {"nuclear": 75}}, headers=as_("chair")
+        )
+        comments = wait_for(
+            lambda: [
+                c
+                for c in httpx.get(f"{api}/comments", headers=as_("chair")).json()
+                if c["version"] == 2
+            ]
+        )
+        # A hardliner DPRK wants the nuclear terms back towards guarantees first.
+        assert comments[0]["issue"] == "nuclear" and comments[0]["amendment"] == 50
+        pid = httpx.post(
+            f"{api}/proposals",
+            json={"title": "Package", "values": {"nuclear": 75}},
+            headers=as_("usa"),
+        ).json()["id"]
+        wait_for(
+            lambda: httpx.get(f"{api}/proposals", headers=as_("usa")).json()[0]["votes_cast"] == 1
+        )
+        closed = httpx.post(f"{api}/proposals/{pid}/close", headers=as_("chair")).json()
+        assert [v["choice"] for v in closed["votes"]] == ["reject"]  # the hardliner holds out
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)

@@ -619,10 +619,13 @@ def serve_command(
     import uvicorn
 
     from accord.server.app import create_app
+    from accord.server.bots import BotRunner
     from accord.server.db import upgrade
 
     settings = _settings(database, host, port)
     upgrade(settings.database_url)
+    # Software delegations act through the API, on the loopback address.
+    BotRunner(settings.database_url, f"http://127.0.0.1:{settings.port}").start()
     _console().print(
         f"accord exercise server on http://{settings.host}:{settings.port}/", markup=False
     )

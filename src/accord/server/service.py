@@ -109,6 +109,7 @@ def create_exercise(
             party=party,
             token_hash=hash_token(token),
             bot=bots.get(party) if party else None,
+            bot_token=token if party in bots else None,
         )
         session.add(participant)
         seats.append(Seat(role, party, token))
@@ -154,7 +155,7 @@ def export_exercise(session: Session, exercise_id: int) -> str:
         "accord_exercise": 1,
         "exercise": {k: v for k, v in _rows(session, Exercise, id=exercise_id)[0].items()},
         "participants": [
-            {k: v for k, v in p.items() if k != "token_hash"}
+            {k: v for k, v in p.items() if k not in ("token_hash", "bot_token")}
             for p in _rows(session, Participant, exercise_id=exercise_id)
         ],
         "rounds": _rows(session, Round, exercise_id=exercise_id),

@@ -1,0 +1,163 @@
+"""Software delegations: accord's negotiators taking a seat, acting through the same API as people.
+
+``accord serve`` runs a :class:`BotRunner` beside the web server. For every
+software delegation it reads the exercise over HTTP with that delegation's
+own token, like any participant, and
+
+* comments on every new version of the chair's text: the one-step change on
+  one issue it most wants (its negotiator's critique), as an amendment;
+* votes on every open proposal it has not voted on: accept if its negotiator
+  would accept the proposal now, reject otherwise, with the reason.
+
+Its sense of time is the text's progress: version ``v`` of at most ``horizon``
+versions (the deadline), so time-based negotiators concede as drafts go by.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import httpx
+import numpy as np
+from sqlalchemy import select
+
+from accord.negotiation import (
+    NegotiationDomain,
+    NegotiationState,
+    Negotiator,
+    NegotiatorView,
+    domain_from_scenario,
+    make_negotiator,
+)
+from accord.scenario import parse_scenario
+from accord.server.db import session_factory
+from accord.server.models import Exercise, Participant
+
+__all__ = ["BotRunner", "BotSeat"]
+
+log = logging.getLogger(__name__)
+
+
+class BotSeat:
+    """One software delegation: its negotiator, its domain, what it has already answered."""
+
+    def __init__(self, exercise: Exercise, participant: Participant, horizon: int) -> None:
+        scenario = parse_scenario(exercise.scenario, source=f"exercise {exercise.id}")
+        self.exercise_id = exercise.id
+        self.party = participant.party or ""
+        self.token = participant.bot_token or ""
+        self.horizon = horizon
+        self.domain: NegotiationDomain = domain_from_scenario(scenario, exercise.format)
+        k = self.domain.index(self.party)
+        self.negotiator: Negotiator = make_negotiator(participant.bot or "boulware")
+        view = NegotiatorView(
+            party=self.party,
+            parties=self.domain.parties,
+            space=self.domain.space,
+            utility=self.domain.matrix[k],
+            ufun=self.domain.utilities[k],
+            reservation=float(self.domain.reservation[k]),
+            trust={
+                p: float(self.domain.trust_matrix[k, j])
+                for j, p in enumerate(self.domain.parties)
+                if j != k
+            },
+        )
+        self.negotiator.bind(view, np.random.default_rng(participant.id))
+        self.answered_version = 0
+        self.voted: set[int] = set()
+
+    def outcome(self, values: dict[str, float]) -> int:
+        """The grid outcome nearest to a text's values."""
+        idx = [
+            int(
+                np.argmin(
+                    np.abs(np.array(issue.values, dtype=float) - float(values.get(issue.name, 0.0)))
+                )
+            )
+            for issue in self.domain.space.issues
+        ]
+        return self.domain.space.outcome(idx)
+
+    def state(self, version: int, outcome: int) -> NegotiationState:
+        """The negotiator's view of time: the text's version out of the horizon."""
+        return NegotiationState(min(version - 1, self.horizon - 1), self.horizon, outcome, "chair")
+
+    def act(self, client: httpx.Client, base: str) -> None:
+        """Answer what is new: the latest text, and open proposals."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        text = client.get(f"{base}/text", headers=headers).json()["current"]
+        version = int(text["version"])
+        if version > self.answered_version:
+            outcome = self.outcome(text["values"])
+            critique = self.negotiator.critique(self.state(version, outcome), outcome)
+            if critique is not None and critique.issue is not None:
+                issue = self.domain.space.issues[critique.issue]
+                current = self.domain.space.value_indices(outcome)[critique.issue]
+                target = float(issue.values[int(current) + critique.direction])
+                way = "up" if critique.direction > 0 else "down"
+                body = {
+                    "version": version,
+                    "issue": issue.name,
+                    "body": f"{self.party} asks to move {issue.name} {way}.",
+                    "amendment": target,
+                }
+                client.post(f"{base}/comments", json=body, headers=headers)
+            self.answered_version = version
+        for proposal in client.get(f"{base}/proposals", headers=headers).json():
+            if proposal["state"] != "open" or proposal["id"] in self.voted:
+                continue
+            outcome = self.outcome({**text["values"], **proposal["values"]})
+            accept = self.negotiator.respond(self.state(version, outcome), outcome, "proposer")
+            reason = "acceptable at this stage" if accept else "not yet acceptable to us"
+            vote = {"choice": "accept" if accept else "reject", "reason": reason}
+            client.post(f"{base}/proposals/{proposal['id']}/votes", json=vote, headers=headers)
+            self.voted.add(proposal["id"])
+
+
+class BotRunner:
+    """Runs every software delegation of the server's database, in a background thread."""
+
+    def __init__(
+        self, database_url: str, base_url: str, interval: float = 1.0, horizon: int = 10
+    ) -> None:
+        self.database_url = database_url
+        self.base_url = base_url.rstrip("/")
+        self.interval = interval
+        self.horizon = horizon
+        self.seats: dict[int, BotSeat] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="accord-bots", daemon=True)
+
+    def start(self) -> None:
+        """Start acting."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the current pass."""
+        self._stop.set()
+
+    def _discover(self) -> None:
+        with session_factory(self.database_url)() as session:
+            rows: list[Any] = list(
+                session.execute(
+                    select(Participant, Exercise)
+                    .join(Exercise, Exercise.id == Participant.exercise_id)
+                    .where(Participant.bot_token.is_not(None), Exercise.archive_open.is_(False))
+                )
+            )
+        for participant, exercise in rows:
+            if participant.id not in self.seats:
+                self.seats[participant.id] = BotSeat(exercise, participant, self.horizon)
+
+    def _loop(self) -> None:
+        with httpx.Client(base_url=self.base_url, timeout=10) as client:
+            while not self._stop.wait(self.interval):
+                try:
+                    self._discover()
+                    for seat in list(self.seats.values()):
+                        seat.act(client, f"/api/exercises/{seat.exercise_id}")
+                except Exception:  # a bot must never take the server down; log and try again
+                    log.exception("software delegation pass failed")
