@@ -582,7 +582,21 @@ DatabaseOption = Annotated[
 ]
 
 
+def _need_server() -> None:
+    """The exercise server's libraries are an extra; say how to get them."""
+    try:
+        import alembic  # noqa: F401
+        import fastapi  # noqa: F401
+        import sqlalchemy  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        raise AccordError(
+            f"the exercise server needs {exc.name}; install it with: pip install 'accord[server]'"
+        ) from None
+
+
 def _settings(database: str | None, host: str | None = None, port: int | None = None) -> Any:
+    _need_server()
     from accord.server.settings import ServerSettings
 
     values: dict[str, Any] = {}
@@ -616,6 +630,7 @@ def serve_command(
     ] = 8000,
 ) -> None:
     """Host live exercises (web pages and API); the database is migrated first."""
+    _need_server()
     import uvicorn
 
     from accord.server.app import create_app
