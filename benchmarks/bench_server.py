@@ -13,10 +13,7 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,33 +21,12 @@ from pathlib import Path
 import httpx
 
 from accord.server.db import session_factory, upgrade
+from accord.server.launch import free_port, start_server
 from accord.server.service import create_exercise
 
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS: list[str] = []
 CONNECTIONS = 32
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start(database: str, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve", "--database", database, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=open(os.environ.get("ACCORD_BENCH_LOG", os.devnull), "w"),  # noqa: SIM115
-    )
-    for _ in range(150):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 async def delegation(
@@ -133,7 +109,7 @@ def run(database: str, exercises: int, per_delegation: int) -> None:
             exercise, seats = create_exercise(session, scenario, "six-party")
             tables.append((exercise.id, {s.party or s.role: s.token for s in seats}))
     port = free_port()
-    server = start(database, port)
+    server = start_server(database, port, log=os.environ.get("ACCORD_BENCH_LOG"))
     try:
         latencies, elapsed = asyncio.run(load(port, tables, per_delegation))
     finally:

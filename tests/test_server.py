@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from accord.server.app import create_app
 from accord.server.db import session_factory, upgrade
+from accord.server.launch import free_port, start_server
 from accord.server.service import create_exercise
 from accord.server.settings import ServerSettings
 from tests.conftest import SCENARIOS
@@ -308,26 +307,11 @@ def test_export_and_replay_round_trip(table: Table, database: str) -> None:
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_port()
 
 
 def _start(database: str, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve", "--database", database, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the server did not start")
+    return start_server(database, port)
 
 
 def test_acknowledged_submissions_survive_a_sigkill(tmp_path: Path) -> None:
