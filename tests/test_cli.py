@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -256,3 +257,11 @@ def test_experiment_runs_and_resumes(tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     bad = runner.invoke(app, ["experiment", NEA, "--param", "colour=red"])
     assert bad.exit_code == 2 and "choose negotiator, strategy, shape or steps" in bad.output
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "forecast.csv"
+    assert runner.invoke(app, ["forecast", NEA, "-m", "mean", "--out", str(out)]).exit_code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # not a temporary file's 0600

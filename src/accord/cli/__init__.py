@@ -7,9 +7,7 @@ standard error and exit status 2; no user mistake ends in a traceback.
 from __future__ import annotations
 
 import functools
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +17,7 @@ import typer
 from rich.console import Console
 
 from accord.errors import AccordError
+from accord.files import write_atomically
 from accord.forecast import MODELS, ForecastTable, IssueArrays, forecast
 from accord.forecast.distribution import ForecastDistribution, forecast_distribution
 from accord.scenario import load_scenario
@@ -60,21 +59,6 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(EXIT_USER_ERROR) from None
 
     return wrapper
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that it is either complete or untouched."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise AccordError(f"{path}: the folder {directory} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 ScenarioFile = Annotated[
@@ -613,6 +597,7 @@ def _settings(database: str | None, host: str | None = None, port: int | None = 
 @user_errors
 def db_upgrade_command(database: DatabaseOption = None) -> None:
     """Create or migrate the database schema to the newest version (Alembic)."""
+    _need_server()
     from accord.server.db import upgrade
 
     settings = _settings(database)
@@ -681,6 +666,7 @@ def exercise_create_command(
 
     One link per delegation, one for the chair, the facilitator and the observers.
     """
+    _need_server()
     from accord.negotiation import NEGOTIATORS
     from accord.server.db import session_factory, upgrade
     from accord.server.service import create_exercise
@@ -726,6 +712,7 @@ def exercise_export_command(
     database: DatabaseOption = None,
 ) -> None:
     """Write a whole exercise (texts, messages, votes, timeline) to a JSON file."""
+    _need_server()
     from accord.server.db import session_factory, upgrade
     from accord.server.service import export_exercise
 
@@ -746,6 +733,7 @@ def exercise_replay_command(
     database: DatabaseOption = None,
 ) -> None:
     """Load an exported exercise again, with its archive open, for replay and debrief."""
+    _need_server()
     from accord.server.db import session_factory, upgrade
     from accord.server.service import import_exercise
 

@@ -6,14 +6,13 @@ complete file or none), and returns nothing; nothing here computes a model.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from accord.errors import AccordError
+from accord.files import atomic_path
 from accord.forecast.models import MODELS, IssueTrajectory
 from accord.negotiation import NegotiationDomain, NegotiationResult, nash_point, pareto_frontier
 from accord.scenario import Scenario
@@ -46,20 +45,11 @@ def _pyplot() -> Any:
 def _save(fig: Any, path: Path) -> None:
     plt = _pyplot()
     path = Path(path)
-    if not path.parent.is_dir():
-        plt.close(fig)
-        raise AccordError(f"{path}: the folder {path.parent} does not exist; create it first")
-    if path.suffix.lower() != ".png":
-        plt.close(fig)
-        raise AccordError(f"{path}: plots are written as PNG; give a file name ending in .png")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=110, metadata={"Software": None})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        if path.suffix.lower() != ".png":
+            raise AccordError(f"{path}: plots are written as PNG; give a file name ending in .png")
+        with atomic_path(path, suffix=".png") as tmp:
+            fig.savefig(tmp, dpi=110, metadata={"Software": None})
     finally:
         plt.close(fig)
 
