@@ -32,8 +32,8 @@ import pandas as pd
 
 from accord.forecast import IssueArrays
 from accord.forecast.uncertainty import Uncertainty
-from accord.forum.implementation import Strategy, _interpolated, implement
-from accord.forum.procedure import ForumSettings, _status_quo_index, default_forum, run_forum
+from accord.forum.implementation import Strategy, implement, utilities_at
+from accord.forum.procedure import ForumSettings, default_forum, run_forum, status_quo_index
 from accord.negotiation import (
     ChairText,
     NegotiationDomain,
@@ -67,15 +67,6 @@ def _hubs(scenario: Scenario, settings: ComparisonSettings) -> tuple[str, ...]:
     for f in scenario.formats:
         common &= set(f.actors)
     return tuple(a for a in scenario.actor_ids if a in common)
-
-
-def _indices(domain: NegotiationDomain, values: dict[str, float]) -> np.ndarray:
-    return np.array(
-        [
-            int(np.argmin(np.abs(np.array(i.values, dtype=float) - values[i.name])))
-            for i in domain.space.issues
-        ]
-    )
 
 
 def _bilateral_sequence(
@@ -116,7 +107,7 @@ def compare_one(
 ) -> list[dict[str, Any]]:
     """All formats on one scenario (one draw): one row per format."""
     whole = domain_from_scenario(scenario, None, settings.forum.resolution, settings.forum.shape)  # type: ignore[arg-type]
-    sq = _status_quo_index(whole, scenario)
+    sq = status_quo_index(whole, scenario)
     sq_values = {
         i.name: float(i.values[int(k)]) for i, k in zip(whole.space.issues, sq, strict=True)
     }
@@ -128,7 +119,7 @@ def compare_one(
     def measure(
         name: str, values: dict[str, float] | None, agreed: bool, adopted: str, k: int
     ) -> dict[str, Any]:
-        end = _indices(whole, values) if values is not None else sq
+        end = whole.nearest_indices(values) if values is not None else sq
         run = implement(
             whole,
             sq,
@@ -138,7 +129,7 @@ def compare_one(
             seed=int(seeds[k].generate_state(1)[0]),
         )
         final = sq + (end - sq) * run.progress
-        utility = _interpolated(whole, final)
+        utility = utilities_at(whole, final)
         row: dict[str, Any] = {
             "format": name,
             "agreed": agreed,

@@ -39,7 +39,7 @@ import numpy as np
 from accord.errors import AccordError
 from accord.negotiation import NegotiationDomain
 
-__all__ = ["STRATEGIES", "ImplementationRun", "implement"]
+__all__ = ["STRATEGIES", "ImplementationRun", "implement", "utilities_at"]
 
 Strategy = Literal["strict", "generous", "unconditional"]
 STRATEGIES: tuple[Strategy, ...] = ("strict", "generous", "unconditional")
@@ -67,7 +67,7 @@ class ImplementationRun:
     utilities: dict[str, float]
 
 
-def _interpolated(domain: NegotiationDomain, position: np.ndarray) -> np.ndarray:
+def utilities_at(domain: NegotiationDomain, position: np.ndarray) -> np.ndarray:
     """Every party's utility at fractional value indices (linear between grid values)."""
     out = np.zeros(len(domain.parties))
     for k, x in enumerate(position):
@@ -111,13 +111,13 @@ def implement(
     n, m = len(domain.parties), len(start)
     start = np.asarray(start, dtype=np.float64)
     end = np.asarray(end, dtype=np.float64)
-    base = _interpolated(domain, start)
+    base = utilities_at(domain, start)
     # Who acts on each issue: the delegation that loses most from its full move.
     owners = np.full(m, -1)
     for k in range(m):
         moved = start.copy()
         moved[k] = end[k]
-        loss = base - _interpolated(domain, moved)
+        loss = base - utilities_at(domain, moved)
         if end[k] != start[k] and loss.max() > 0:
             owners[k] = int(np.argmax(loss))
     trust = np.array(domain.trust_matrix, dtype=np.float64, copy=True)
@@ -134,9 +134,9 @@ def implement(
             mine = owners == i
             here = start + step * progress * phases
             after_mine = here + np.where(mine, step, 0.0)
-            cost = float(_interpolated(domain, here)[i] - _interpolated(domain, after_mine)[i])
+            cost = float(utilities_at(domain, here)[i] - utilities_at(domain, after_mine)[i])
             others_rest = start + np.where(mine, progress * phases * step, end - start)
-            future = float(_interpolated(domain, others_rest)[i] - _interpolated(domain, here)[i])
+            future = float(utilities_at(domain, others_rest)[i] - utilities_at(domain, here)[i])
             peers = [j for j in actors if j != i]
             t = float(np.mean([trust[i, j] for j in peers])) if peers else 1.0
             wants = ((1 + t) / 2) * future - cost + rng.normal(0.0, noise) >= 0
@@ -164,7 +164,7 @@ def implement(
                 trust[i, j] += learning * (target - trust[i, j])
         history.append(trust.copy())
     final = start + (end - start) * np.minimum(progress, 1.0)
-    utilities = dict(zip(domain.parties, _interpolated(domain, final).tolist(), strict=True))
+    utilities = dict(zip(domain.parties, utilities_at(domain, final).tolist(), strict=True))
     return ImplementationRun(
         strategy=strategy,
         phases=phases,

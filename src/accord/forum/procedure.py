@@ -40,7 +40,15 @@ from accord.negotiation import (
 from accord.negotiation.protocols import seat
 from accord.scenario import Forum, Scenario
 
-__all__ = ["ForumRound", "ForumRun", "ForumSettings", "GroupReport", "default_forum", "run_forum"]
+__all__ = [
+    "ForumRound",
+    "ForumRun",
+    "ForumSettings",
+    "GroupReport",
+    "default_forum",
+    "run_forum",
+    "status_quo_index",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,7 +117,8 @@ def default_forum(scenario: Scenario, format_id: str) -> Forum:
     return Forum(id=f"{format_id}-forum", name=f"Forum of {format_id}", format=format_id)
 
 
-def _status_quo_index(domain: NegotiationDomain, scenario: Scenario) -> np.ndarray:
+def status_quo_index(domain: NegotiationDomain, scenario: Scenario) -> np.ndarray:
+    """Per issue, the grid value nearest to the status quo (the scale's middle where none)."""
     idx = []
     for issue in domain.space.issues:
         values = np.array(issue.values, dtype=np.float64)
@@ -192,7 +201,7 @@ def run_forum(
     plenary = tuple(k for k, n in enumerate(names) if n in agenda and k not in grouped)
     if plenary:
         groups.append(("plenary", chair, domain.parties, plenary))
-    sq = _status_quo_index(domain, scenario)
+    sq = status_quo_index(domain, scenario)
     adopted_idx = sq.copy()
     adopted: list[str] = []
     seeds = np.random.SeedSequence(seed).spawn(forum.rounds * (len(groups) + 1))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from numpy.typing import NDArray
 
 from accord.errors import AccordError
 from accord.negotiation.space import OutcomeSpace
@@ -72,6 +74,19 @@ class NegotiationDomain:
             raise AccordError(
                 f"no party {party!r}; the parties are: {', '.join(self.parties)}"
             ) from None
+
+    def nearest_indices(self, values: Mapping[str, float]) -> NDArray[np.int64]:
+        """Per issue, the index of the grid value nearest to ``values[issue]`` (numeric issues)."""
+        missing = [i.name for i in self.space.issues if i.name not in values]
+        if missing:
+            raise AccordError(f"no value for issues {missing}")
+        return np.array(
+            [
+                int(np.argmin(np.abs(np.array(i.values, dtype=float) - float(values[i.name]))))
+                for i in self.space.issues
+            ],
+            dtype=np.int64,
+        )
 
     def describe(self, outcome: int) -> dict[str, float | str]:
         """An outcome as ``{issue name: value}``."""

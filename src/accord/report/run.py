@@ -17,9 +17,8 @@ from accord.forum import (
     run_forum,
     summarise,
 )
-from accord.forum.formats import _indices
 from accord.forum.implementation import Strategy
-from accord.forum.procedure import _status_quo_index
+from accord.forum.procedure import status_quo_index
 from accord.report.html import ReportInputs
 from accord.scenario import Scenario
 
@@ -68,7 +67,7 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
     for run in reversed(forums):
         if run.agreed:
             domain = run.domain
-            sq = _status_quo_index(domain, scenario)
+            sq = status_quo_index(domain, scenario)
             values = {
                 **{
                     i.name: float(i.values[int(k)])
@@ -77,7 +76,11 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
                 **run.outcome,
             }
             result = implement(
-                domain, sq, _indices(domain, values), strategy=settings.strategy, seed=settings.seed
+                domain,
+                sq,
+                domain.nearest_indices(values),
+                strategy=settings.strategy,
+                seed=settings.seed,
             )
             caption = (
                 f"{run.forum}: {result.completed} of {result.phases} phases completed "

@@ -71,15 +71,7 @@ class BotSeat:
 
     def outcome(self, values: dict[str, float]) -> int:
         """The grid outcome nearest to a text's values."""
-        idx = [
-            int(
-                np.argmin(
-                    np.abs(np.array(issue.values, dtype=float) - float(values.get(issue.name, 0.0)))
-                )
-            )
-            for issue in self.domain.space.issues
-        ]
-        return self.domain.space.outcome(idx)
+        return self.domain.space.outcome(self.domain.nearest_indices(values))
 
     def state(self, version: int, outcome: int) -> NegotiationState:
         """The negotiator's view of time: the text's version out of the horizon."""
