@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -9,12 +13,43 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from accord.server.routers import channels, exercise, proposals, texts
+from accord.server.db import session_factory
+from accord.server.deps import app_session
+from accord.server.rounds import close_overdue_rounds
+from accord.server.routers import channels, exercise, measures, proposals, texts
 from accord.server.settings import ServerSettings
 
 __all__ = ["create_app"]
 
 STATIC = Path(__file__).parent / "static"
+
+log = logging.getLogger(__name__)
+
+
+def _tick(app: FastAPI) -> None:
+    with app_session(app, writes=True) as session:
+        close_overdue_rounds(session)
+
+
+@asynccontextmanager
+async def _clock(app: FastAPI) -> AsyncIterator[None]:
+    """Close rounds whose deadline has passed, every few moments, while the server runs."""
+    seconds = app.state.clock_seconds
+
+    async def run() -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await asyncio.to_thread(_tick, app)
+            except Exception:  # the clock must never stop the server; log and try again
+                log.exception("closing overdue rounds failed")
+
+    task = asyncio.create_task(run()) if seconds > 0 else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
@@ -25,9 +60,15 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         version="1",
         description="Live forum exercises: delegations (human or software), a chair, "
         "a facilitator and observers.",
+        lifespan=_clock,
     )
     app.state.database_url = settings.database_url
-    for module in (exercise, texts, proposals, channels):
+    # Requests open their sessions here (tests swap in sessions bound to a rolled-back
+    # transaction); SQLite's writers take turns.
+    app.state.sessions = session_factory(settings.database_url)
+    app.state.serialise_writes = settings.database_url.startswith("sqlite")
+    app.state.clock_seconds = settings.clock_seconds
+    for module in (exercise, texts, proposals, channels, measures):
         app.include_router(module.router)
 
     @app.exception_handler(IntegrityError)

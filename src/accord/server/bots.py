@@ -9,6 +9,8 @@ own token, like any participant, and
 * votes on every open proposal it has not voted on: accept if its negotiator
   would accept the proposal now, reject otherwise, with the reason.
 
+It acts only while a round is open, as a person must.
+
 Its sense of time is the text's progress: version ``v`` of at most ``horizon``
 versions (the deadline), so time-based negotiators concede as drafts go by.
 """
@@ -80,6 +82,8 @@ class BotSeat:
     def act(self, client: httpx.Client, base: str) -> None:
         """Answer what is new: the latest text, and open proposals."""
         headers = {"Authorization": f"Bearer {self.token}"}
+        if client.get(f"{base}/me", headers=headers).json()["round"]["state"] != "open":
+            return  # nothing is negotiated between rounds; answer when the next one opens
         text = client.get(f"{base}/text", headers=headers).json()["current"]
         version = int(text["version"])
         if version > self.answered_version:
@@ -96,7 +100,9 @@ class BotSeat:
                     "body": f"{self.party} asks to move {issue.name} {way}.",
                     "amendment": target,
                 }
-                client.post(f"{base}/comments", json=body, headers=headers)
+                answer = client.post(f"{base}/comments", json=body, headers=headers)
+                if answer.status_code != 201:  # a newer text, or the round closed: next pass
+                    return
             self.answered_version = version
         for proposal in client.get(f"{base}/proposals", headers=headers).json():
             if proposal["state"] != "open" or proposal["id"] in self.voted:
@@ -105,8 +111,9 @@ class BotSeat:
             accept = self.negotiator.respond(self.state(version, outcome), outcome, "proposer")
             reason = "acceptable at this stage" if accept else "not yet acceptable to us"
             vote = {"choice": "accept" if accept else "reject", "reason": reason}
-            client.post(f"{base}/proposals/{proposal['id']}/votes", json=vote, headers=headers)
-            self.voted.add(proposal["id"])
+            url = f"{base}/proposals/{proposal['id']}/votes"
+            if client.post(url, json=vote, headers=headers).status_code == 201:
+                self.voted.add(proposal["id"])
 
 
 class BotRunner:

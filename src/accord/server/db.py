@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,9 @@ class Base(DeclarativeBase):
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # SQLAlchemy, not the sqlite3 module, decides when a transaction begins (see _sqlite_begin):
+    # the module's own implicit transactions break savepoints.
+    connection.isolation_level = None
     cursor = connection.cursor()
     # An acknowledged write must survive a crash of the server: with the write-ahead log
     # (switched on once, in engine_for), synchronous=NORMAL keeps every committed transaction
@@ -31,6 +33,10 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 @lru_cache(maxsize=8)
@@ -42,8 +48,12 @@ def engine_for(url: str) -> Engine:
         # SQLite has one writer at a time: no pool to wait on, and writers queue in busy_timeout.
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_pragmas)
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        event.listen(engine, "begin", _sqlite_begin)
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+        finally:
+            raw.close()
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -51,12 +61,6 @@ def engine_for(url: str) -> Engine:
 def session_factory(url: str) -> sessionmaker[Session]:
     """Sessions bound to the database at ``url``."""
     return sessionmaker(bind=engine_for(url), expire_on_commit=False)
-
-
-def sessions(url: str) -> Iterator[Session]:
-    """A session per request, closed afterwards."""
-    with session_factory(url)() as session:
-        yield session
 
 
 def upgrade(url: str) -> None:

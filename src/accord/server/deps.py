@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from accord.server.db import SQLITE_WRITER, session_factory
+from accord.server.db import SQLITE_WRITER
 from accord.server.models import Exercise, Participant
 from accord.server.service import hash_token
 
-__all__ = ["MAX_ID", "CurrentSeat", "DbSession", "RecordId", "Seat", "require"]
+__all__ = ["MAX_ID", "app_session", "CurrentSeat", "DbSession", "RecordId", "Seat", "require"]
 
 MAX_ID = 2**53
 """Identifiers are positive and fit every database's integer column."""
@@ -20,19 +21,21 @@ MAX_ID = 2**53
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, bound to the app's database.
-
-    On SQLite, requests that write take turns (reads go on alongside, thanks to the WAL).
-    """
-    url = request.app.state.database_url
-    writes = request.method not in ("GET", "HEAD", "OPTIONS")
-    if writes and url.startswith("sqlite"):
-        with SQLITE_WRITER, session_factory(url)() as session:
+@contextmanager
+def app_session(app: FastAPI, writes: bool) -> Iterator[Session]:
+    """A session of the app's database; on SQLite, writers take turns (reads go on alongside)."""
+    if writes and app.state.serialise_writes:
+        with SQLITE_WRITER, app.state.sessions() as session:
             yield session
     else:
-        with session_factory(url)() as session:
+        with app.state.sessions() as session:
             yield session
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, bound to the app's database."""
+    with app_session(request.app, request.method not in ("GET", "HEAD", "OPTIONS")) as session:
+        yield session
 
 
 DbSession = Annotated[Session, Depends(get_session)]

@@ -96,6 +96,8 @@ class TextVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     values: Mapped[dict[str, float]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
+    # Issues the chair marks as not yet agreed: the text's bracketed language.
+    brackets: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     author_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     __table_args__ = (UniqueConstraint("exercise_id", "version"),)
@@ -197,7 +199,10 @@ class Inject(Base):
 
 
 class Notification(Base):
-    """A confidence-building notification of a military activity, checked against the thresholds."""
+    """A military activity, notified by a delegation or observed, checked against the thresholds.
+
+    ``party_id`` is the delegation whose activity it is (the author of a notification).
+    """
 
     __tablename__ = "notifications"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -205,6 +210,9 @@ class Notification(Base):
         ForeignKey("exercises.id", ondelete="CASCADE"), index=True
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    # notified: a delegation's own notice; observed: the facilitator reports an activity seen.
+    kind: Mapped[str] = mapped_column(String(16), default="notified", server_default="notified")
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
     activity: Mapped[str] = mapped_column(String(64))
     troops: Mapped[int] = mapped_column(Integer)
     starts: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -13,9 +13,11 @@ __all__ = [
     "InjectCreate",
     "MessageCreate",
     "NotificationCreate",
+    "ObservedActivity",
     "ProposalCreate",
     "RoundUpdate",
     "TextRevise",
+    "Thresholds",
     "VoteCreate",
 ]
 
@@ -33,6 +35,11 @@ class TextRevise(_Strict):
     base_version: int = Field(ge=1)
     values: Values
     note: str = Field(default="", max_length=4000)
+    brackets: list[str] | None = Field(
+        default=None,
+        max_length=64,
+        description="issues still in brackets (not agreed); leave out to keep the last version's",
+    )
 
 
 class CommentCreate(_Strict):
@@ -86,6 +93,27 @@ class NotificationCreate(_Strict):
     activity: str = Field(min_length=1, max_length=64)
     troops: int = Field(ge=0, le=10_000_000)
     starts: dt.date
+
+
+class ObservedActivity(_Strict):
+    """A military activity the facilitator reports as seen (checked against notifications)."""
+
+    party: str = Field(min_length=1, max_length=64)
+    activity: str = Field(min_length=1, max_length=64)
+    troops: int = Field(ge=0, le=10_000_000)
+    starts: dt.date
+
+
+class Thresholds(_Strict):
+    """Vienna-Document-style prior notification, set per exercise by the facilitator.
+
+    An activity of ``notify_troops`` troops or more must be notified ``lead_days``
+    days before it starts. The defaults follow the Vienna Document 2011 as our
+    reference gives it (9,000 troops, 42 days; check against FSC.DOC/1/11).
+    """
+
+    notify_troops: int = Field(9000, ge=1, le=10_000_000)
+    lead_days: int = Field(42, ge=0, le=3650)
 
 
 class RoundUpdate(_Strict):

@@ -28,6 +28,7 @@ from accord.server.models import (
     TextVersion,
     Vote,
 )
+from accord.server.schemas import Thresholds
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -39,7 +40,7 @@ __all__ = [
     "record",
 ]
 
-DEFAULT_THRESHOLDS = {"notify_troops": 9000, "lead_days": 42}
+DEFAULT_THRESHOLDS = Thresholds().model_dump()
 """Vienna-Document-style prior notification: 9,000 troops, 42 days ahead (per exercise)."""
 
 
@@ -223,6 +224,8 @@ def import_exercise(session: Session, text: str, source: str = "<export>") -> Ex
                 extra[author] = remap[row[author]]
             if model is Inject:
                 extra["targets"] = [remap[t] for t in row.get("targets", [])]
+            if model is Notification:  # exports before revision 0003 have no party_id
+                extra["party_id"] = remap[row.get("party_id") or row["author_id"]]
             session.add(parse(row, model, **extra))
     for c in data["channels"]:
         channel = parse(c, Channel, exercise_id=exercise.id)

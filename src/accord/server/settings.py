@@ -19,3 +19,5 @@ class ServerSettings(BaseSettings):
     database_url: str = "sqlite:///accord-exercises.db"
     host: str = "127.0.0.1"
     port: int = 8000
+    clock_seconds: float = 1.0
+    """How often the server closes rounds whose deadline has passed (0: never, for tests)."""

@@ -12,10 +12,16 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
 
-from accord.server.db import session_factory
 from accord.server.deps import MAX_ID, CurrentSeat, DbSession, Seat, require
-from accord.server.models import Event, Inject, Notification, Participant, Round
-from accord.server.schemas import InjectCreate, NotificationCreate, RoundUpdate
+from accord.server.models import Event, Exercise, Inject, Participant, Round
+from accord.server.rounds import (
+    as_utc,
+    close_round,
+    current_round,
+    describe_round,
+    round_state,
+)
+from accord.server.schemas import InjectCreate, RoundUpdate
 from accord.server.service import export_exercise, record
 
 router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["exercise"])
@@ -31,9 +37,6 @@ def _seats(session: DbSession, exercise_id: int) -> dict[int, dict[str, Any]]:
 @router.get("/me")
 def me(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """This seat, the exercise, every seat's public identity, and the current round."""
-    current = session.scalars(
-        select(Round).filter_by(exercise_id=seat.exercise.id).order_by(Round.number.desc()).limit(1)
-    ).one()
     return {
         "seat": _seats(session, seat.exercise.id)[seat.id],
         "exercise": {
@@ -44,21 +47,23 @@ def me(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
             "thresholds": seat.exercise.thresholds,
         },
         "seats": list(_seats(session, seat.exercise.id).values()),
-        "round": {
-            "number": current.number,
-            "state": current.state,
-            "deadline": current.deadline.isoformat() if current.deadline else None,
-        },
+        "round": describe_round(current_round(session, seat.exercise.id)),
     }
 
 
 @router.post("/rounds")
 def update_round(body: RoundUpdate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
-    """The facilitator opens, pauses or closes the round, or starts the next one."""
+    """The facilitator opens, pauses or closes the round, or starts the next one.
+
+    A deadline (with any action but close) makes the round close by itself when it passes.
+    """
     require(seat, "facilitator")
-    current = session.scalars(
-        select(Round).filter_by(exercise_id=seat.exercise.id).order_by(Round.number.desc()).limit(1)
-    ).one()
+    if body.deadline is not None and as_utc(body.deadline) <= dt.datetime.now(dt.UTC):
+        raise HTTPException(422, "the deadline has already passed; give a moment in the future")
+    current = current_round(session, seat.exercise.id)
+    if round_state(current) == "closed" and current.state != "closed":
+        close_round(session, current, "deadline")  # ran out before anyone noticed
+        session.commit()
     if body.action == "next":
         if current.state != "closed":
             raise HTTPException(409, f"close round {current.number} before starting the next")
@@ -69,15 +74,20 @@ def update_round(body: RoundUpdate, seat: CurrentSeat, session: DbSession) -> di
             deadline=body.deadline,
         )
         session.add(current)
+        session.flush()
+        record(session, seat.exercise.id, "round", describe_round(current))
+    elif current.state == "closed":
+        raise HTTPException(409, f"round {current.number} is closed; start the next one")
+    elif body.action == "close":
+        close_round(session, current, "facilitator")
     else:
-        if current.state == "closed":
-            raise HTTPException(409, f"round {current.number} is closed; start the next one")
-        current.state = {"open": "open", "pause": "paused", "close": "closed"}[body.action]
+        current.state = {"open": "open", "pause": "paused"}[body.action]
         if body.deadline is not None:
             current.deadline = body.deadline
-    record(session, seat.exercise.id, "round", {"number": current.number, "state": current.state})
+        session.flush()
+        record(session, seat.exercise.id, "round", describe_round(current))
     session.commit()
-    return {"number": current.number, "state": current.state}
+    return describe_round(current)
 
 
 def _party_ids(session: DbSession, seat: Seat, parties: list[str]) -> list[int]:
@@ -130,61 +140,6 @@ def list_injects(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
     ]
 
 
-def check_notification(
-    thresholds: dict[str, Any], troops: int, starts: dt.date, notified: dt.date
-) -> list[str]:
-    """Vienna-Document-style check: activities at or above the threshold need the lead time."""
-    flags = []
-    lead = (starts - notified).days
-    if troops >= int(thresholds.get("notify_troops", 9000)) and lead < int(
-        thresholds.get("lead_days", 42)
-    ):
-        flags.append(
-            f"late: notified {lead} days ahead, {thresholds.get('lead_days', 42)} required"
-        )
-    return flags
-
-
-@router.post("/notifications", status_code=201)
-def notify(body: NotificationCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
-    """A delegation notifies a military activity; late notifications are flagged to all."""
-    require(seat, "delegation")
-    today = dt.datetime.now(dt.UTC).date()
-    flags = check_notification(seat.exercise.thresholds, body.troops, body.starts, today)
-    note = Notification(
-        exercise_id=seat.exercise.id,
-        author_id=seat.id,
-        activity=body.activity,
-        troops=body.troops,
-        starts=dt.datetime.combine(body.starts, dt.time(), dt.UTC),
-        flags=flags,
-    )
-    session.add(note)
-    session.flush()
-    record(session, seat.exercise.id, "notification", {"id": note.id, "flags": flags})
-    session.commit()
-    return {"id": note.id, "flags": flags}
-
-
-@router.get("/notifications")
-def list_notifications(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
-    """Every notification, with its flags (public to all seats)."""
-    rows = session.scalars(
-        select(Notification).filter_by(exercise_id=seat.exercise.id).order_by(Notification.id)
-    )
-    return [
-        {
-            "id": n.id,
-            "author_id": n.author_id,
-            "activity": n.activity,
-            "troops": n.troops,
-            "starts": n.starts.date().isoformat(),
-            "flags": n.flags,
-        }
-        for n in rows
-    ]
-
-
 @router.post("/archive")
 def open_archive(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator opens the archive for the debrief: everything becomes readable."""
@@ -231,15 +186,13 @@ async def events(
     seat: CurrentSeat, request: Request, after: int = Query(0, ge=0, le=MAX_ID)
 ) -> StreamingResponse:
     """Live updates as server-sent events: one ``data:`` line per visible event."""
-    url = request.app.state.database_url
+    sessions = request.app.state.sessions
     exercise_id, seat_id = seat.exercise.id, seat.id
 
     async def stream() -> AsyncIterator[str]:
         last = after
         while not await request.is_disconnected():
-            with session_factory(url)() as session:
-                from accord.server.models import Exercise, Participant
-
+            with sessions() as session:
                 exercise = session.get(Exercise, exercise_id)
                 participant = session.get(Participant, seat_id)
                 assert exercise is not None

@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
+from accord.server.agenda import agenda, check_values
 from accord.server.deps import CurrentSeat, DbSession, RecordId, Seat, require
 from accord.server.models import Participant, Proposal, Vote
+from accord.server.rounds import require_open_round
 from accord.server.schemas import ProposalCreate, VoteCreate
 from accord.server.service import record
 
@@ -61,6 +63,8 @@ def list_proposals(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]
 def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """A delegation tables a proposal, with co-sponsors."""
     require(seat, "delegation")
+    require_open_round(session, seat.exercise.id)
+    check_values(agenda(seat.exercise), body.values, "values")
     delegations = _delegations(session, seat.exercise.id)
     unknown = [c for c in body.cosponsors if c not in delegations]
     if unknown:
@@ -87,6 +91,7 @@ def vote(
 ) -> dict[str, Any]:
     """A delegation votes (or changes its vote) while the vote is open."""
     require(seat, "delegation")
+    require_open_round(session, seat.exercise.id)
     proposal = _proposal(session, seat, proposal_id)
     if proposal.state != "open":
         raise HTTPException(409, f"the vote on proposal {proposal_id} is closed ({proposal.state})")

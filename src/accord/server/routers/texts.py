@@ -7,8 +7,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
+from accord.scenario import Issue
+from accord.server.agenda import agenda, check_value, check_values, issue_view, readings
 from accord.server.deps import CurrentSeat, DbSession, Seat, require
 from accord.server.models import Comment, TextVersion
+from accord.server.rounds import as_utc, require_open_round
 from accord.server.schemas import CommentCreate, TextRevise
 from accord.server.service import record
 
@@ -26,18 +29,26 @@ def current_text(session: DbSession, exercise_id: int) -> TextVersion:
     return text
 
 
-def _public(text: TextVersion, previous: TextVersion | None) -> dict[str, Any]:
+def _public(
+    text: TextVersion, previous: TextVersion | None, issues: dict[str, Issue]
+) -> dict[str, Any]:
+    """A version: its values (and in words), its brackets, and what it changed."""
     changed = {
         k: {"from": previous.values.get(k), "to": v}
         for k, v in text.values.items()
         if previous is not None and previous.values.get(k) != v
     }
+    before = set(previous.brackets) if previous is not None else set()
     return {
         "version": text.version,
         "values": text.values,
+        "readings": readings(issues, text.values),
+        "brackets": text.brackets,
         "note": text.note,
-        "created_at": text.created_at.isoformat(),
+        "created_at": as_utc(text.created_at).isoformat(),
         "changes": changed,
+        "bracketed": sorted(set(text.brackets) - before),
+        "agreed": sorted(before - set(text.brackets)),
     }
 
 
@@ -51,14 +62,17 @@ def get_text(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
             .order_by(TextVersion.version)
         )
     )
-    history = [_public(v, versions[k - 1] if k else None) for k, v in enumerate(versions)]
-    return {"current": history[-1], "history": history}
+    issues = agenda(seat.exercise)
+    history = [_public(v, versions[k - 1] if k else None, issues) for k, v in enumerate(versions)]
+    on_table = {key: issue_view(issues[key]) for key in versions[-1].values if key in issues}
+    return {"current": history[-1], "history": history, "issues": on_table}
 
 
 @router.post("/text", status_code=201)
 def revise_text(body: TextRevise, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The chair issues a new version; refused with 409 if someone else revised it first."""
     require(seat, "chair")
+    require_open_round(session, seat.exercise.id)
     text = current_text(session, seat.exercise.id)
     if body.base_version != text.version:
         raise HTTPException(
@@ -66,22 +80,27 @@ def revise_text(body: TextRevise, seat: CurrentSeat, session: DbSession) -> dict
             f"the text is at version {text.version}, not {body.base_version}; "
             "reload it and apply your changes again",
         )
-    unknown = set(body.values) - set(text.values)
+    issues = {k: v for k, v in agenda(seat.exercise).items() if k in text.values}
+    check_values(issues, body.values, "values")
+    brackets = text.brackets if body.brackets is None else sorted(set(body.brackets))
+    unknown = [b for b in brackets if b not in issues]
     if unknown:
         raise HTTPException(
-            422, f"unknown issues {sorted(unknown)}; the issues are {sorted(text.values)}"
+            422, f"brackets: unknown issues {unknown}; the issues are {sorted(issues)}"
         )
     new = TextVersion(
         exercise_id=seat.exercise.id,
         version=text.version + 1,
         values={**text.values, **body.values},
+        brackets=brackets,
         note=body.note,
         author_id=seat.id,
     )
     session.add(new)
+    session.flush()
     record(session, seat.exercise.id, "text", {"version": new.version})
     session.commit()
-    return _public(new, text)
+    return _public(new, text, issues)
 
 
 def _can_read_comment(seat: Seat, comment: Comment) -> bool:
@@ -119,15 +138,17 @@ def list_comments(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]
 def add_comment(body: CommentCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """A delegation comments on one issue of the current text (or proposes an amendment)."""
     require(seat, "delegation")
+    require_open_round(session, seat.exercise.id)
     text = current_text(session, seat.exercise.id)
     if body.version != text.version:
         raise HTTPException(
             409, f"the text is now at version {text.version}; comment on the current version"
         )
-    if body.issue not in text.values:
-        raise HTTPException(
-            422, f"unknown issue {body.issue!r}; the issues are {sorted(text.values)}"
-        )
+    issues = {k: v for k, v in agenda(seat.exercise).items() if k in text.values}
+    if body.issue not in issues:
+        raise HTTPException(422, f"unknown issue {body.issue!r}; the issues are {sorted(issues)}")
+    if body.amendment is not None:
+        check_value(issues, body.issue, body.amendment, "amendment")
     comment = Comment(
         exercise_id=seat.exercise.id,
         version=body.version,

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from accord.server.db import session_factory, upgrade
+from accord.server.launch import free_port, start_server
 from accord.server.service import create_exercise
 from tests.conftest import SCENARIOS
-from tests.test_server import _free_port, _start
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -42,8 +42,8 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             session, (SCENARIOS / "northeast-asia-2002.toml").read_text(), "bilateral-us-dprk"
         )
     token = {s.party or s.role: s.token for s in seats}
-    port = _free_port()
-    server = _start(database, port)
+    port = free_port()
+    server = start_server(database, port)
     base = f"http://127.0.0.1:{port}"
 
     def link(who: str) -> str:

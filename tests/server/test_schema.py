@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from accord.server.app import create_app
@@ -29,6 +30,16 @@ with session_factory(DATABASE)() as session:
         session, (SCENARIOS / "northeast-asia-2002.toml").read_text(), "four-party"
     )
 TOKENS = {seat.party or seat.role: seat.token for seat in SEATS}
+# Round 1 open, so that negotiating requests reach their handlers' checks.
+assert (
+    TestClient(APP)
+    .post(
+        f"/api/exercises/{EXERCISE.id}/rounds",
+        json={"action": "open"},
+        headers={"Authorization": f"Bearer {TOKENS['facilitator']}"},
+    )
+    .is_success
+)
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path_regex=r"/events$")
 

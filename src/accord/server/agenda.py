@@ -1,0 +1,74 @@
+"""The agenda behind an exercise: its issues, their scales and labelled points.
+
+Every text, amendment and proposal is checked against it (known issues, values
+on the scale), and every version of the text is read back in words: the
+labelled point nearest each value.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+from fastapi import HTTPException
+
+from accord.scenario import Issue, Scenario, parse_scenario
+from accord.server.models import Exercise
+
+__all__ = ["agenda", "check_value", "check_values", "issue_view", "readings", "scenario_of"]
+
+
+@lru_cache(maxsize=64)
+def _parse(text: str, source: str) -> Scenario:
+    return parse_scenario(text, source=source)
+
+
+def scenario_of(exercise: Exercise) -> Scenario:
+    """The exercise's scenario (parsed once per process)."""
+    return _parse(exercise.scenario, f"exercise {exercise.id}")
+
+
+def agenda(exercise: Exercise) -> dict[str, Issue]:
+    """The issues of the exercise's scenario, by id."""
+    return {issue.id: issue for issue in scenario_of(exercise).issues}
+
+
+def issue_view(issue: Issue) -> dict[str, Any]:
+    """An issue as the desk shows it."""
+    return {
+        "name": issue.name,
+        "description": issue.description,
+        "min": issue.scale.min,
+        "max": issue.scale.max,
+        "unit": issue.scale.unit,
+        "anchors": [{"at": a.at, "label": a.label} for a in issue.anchors],
+    }
+
+
+def readings(issues: dict[str, Issue], values: dict[str, float]) -> dict[str, str | None]:
+    """Each value in words: the label of the nearest labelled point of its issue."""
+    out: dict[str, str | None] = {}
+    for key, value in values.items():
+        anchor = issues[key].nearest_anchor(value) if key in issues else None
+        out[key] = anchor.label if anchor is not None else None
+    return out
+
+
+def check_value(issues: dict[str, Issue], key: str, value: float, where: str) -> None:
+    """Refuse (422) a value off its issue's scale, or an issue not on the agenda."""
+    if key not in issues:
+        raise HTTPException(422, f"{where}: unknown issue {key!r}; the issues are {sorted(issues)}")
+    scale = issues[key].scale
+    if not math.isfinite(value) or not scale.min <= value <= scale.max:
+        raise HTTPException(
+            422,
+            f"{where}: {key} = {value:g} is off its scale; give a value from "
+            f"{scale.min:g} to {scale.max:g}",
+        )
+
+
+def check_values(issues: dict[str, Issue], values: dict[str, float], where: str) -> None:
+    """:func:`check_value` for every value."""
+    for key, value in values.items():
+        check_value(issues, key, value, where)

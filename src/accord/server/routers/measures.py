@@ -1,0 +1,170 @@
+"""Confidence-building measures: prior notification of military activities, and its thresholds.
+
+A delegation notifies an activity (type, troops, start date). The server checks
+it against the exercise's thresholds, Vienna-Document style: an activity at or
+above ``notify_troops`` needs ``lead_days`` of notice, else it is flagged late.
+The facilitator reports activities seen on the ground; one at or above the
+threshold that its delegation did not notify (no notice of its within
+``MATCH_DAYS`` days of the start) is flagged missing, and one notified with
+fewer troops than seen is flagged under-notified. Every flag goes to all seats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
+
+from accord.server.deps import CurrentSeat, DbSession, require
+from accord.server.models import Notification, Participant
+from accord.server.schemas import NotificationCreate, ObservedActivity, Thresholds
+from accord.server.service import record
+
+router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["confidence-building"])
+
+MATCH_DAYS = 3
+"""A notice counts for an observed activity if their start dates lie this close."""
+
+
+def thresholds_of(stored: dict[str, Any]) -> Thresholds:
+    """An exercise's thresholds (defaults for any not stored)."""
+    return Thresholds.model_validate(stored)
+
+
+def late_flags(
+    thresholds: Thresholds, troops: int, starts: dt.date, notified: dt.date
+) -> list[str]:
+    """Flags of a delegation's notice: late when a notifiable activity has too little notice."""
+    lead = (starts - notified).days
+    if troops >= thresholds.notify_troops and lead < thresholds.lead_days:
+        return [f"late: notified {lead} days ahead, {thresholds.lead_days} required"]
+    return []
+
+
+def observed_flags(
+    thresholds: Thresholds, seen: ObservedActivity, notices: list[Notification]
+) -> list[str]:
+    """Flags of an observed activity, given its delegation's notices."""
+    if seen.troops < thresholds.notify_troops:
+        return []
+    near = [n for n in notices if abs((n.starts.date() - seen.starts).days) <= MATCH_DAYS]
+    if not near:
+        return [
+            f"missing: {seen.party} did not notify {seen.activity} ({seen.troops:,} troops "
+            f"from {seen.starts.isoformat()}); {thresholds.notify_troops:,} or more need "
+            f"{thresholds.lead_days} days' notice"
+        ]
+    notified = max(n.troops for n in near)
+    if notified < seen.troops:
+        return [f"under-notified: {seen.party} notified {notified:,} troops, {seen.troops:,} seen"]
+    return []
+
+
+def _public(note: Notification, parties: dict[int, str | None]) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "kind": note.kind,
+        "party": parties.get(note.party_id or note.author_id),
+        "author_id": note.author_id,
+        "activity": note.activity,
+        "troops": note.troops,
+        "starts": note.starts.date().isoformat(),
+        "flags": note.flags,
+    }
+
+
+def _parties(session: DbSession, exercise_id: int) -> dict[int, str | None]:
+    seats = session.scalars(select(Participant).filter_by(exercise_id=exercise_id))
+    return {p.id: p.party for p in seats}
+
+
+def _store(session: DbSession, note: Notification) -> dict[str, Any]:
+    session.add(note)
+    session.flush()
+    payload = {"id": note.id, "kind": note.kind, "flags": note.flags}
+    record(session, note.exercise_id, "notification", payload)
+    session.commit()
+    return _public(note, _parties(session, note.exercise_id))
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+@router.post("/notifications", status_code=201)
+def notify(body: NotificationCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """A delegation notifies a military activity; a late notice is flagged to all."""
+    require(seat, "delegation")
+    today = dt.datetime.now(dt.UTC).date()
+    thresholds = thresholds_of(seat.exercise.thresholds)
+    note = Notification(
+        exercise_id=seat.exercise.id,
+        author_id=seat.id,
+        party_id=seat.id,
+        kind="notified",
+        activity=body.activity,
+        troops=body.troops,
+        starts=_midnight(body.starts),
+        flags=late_flags(thresholds, body.troops, body.starts, today),
+    )
+    return _store(session, note)
+
+
+@router.post("/notifications/observed", status_code=201)
+def observe(body: ObservedActivity, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+    """The facilitator reports an activity seen; a missing or short notice is flagged to all."""
+    require(seat, "facilitator")
+    party = session.scalars(
+        select(Participant).filter_by(
+            exercise_id=seat.exercise.id, role="delegation", party=body.party
+        )
+    ).one_or_none()
+    if party is None:
+        known = sorted(p for p in _parties(session, seat.exercise.id).values() if p)
+        raise HTTPException(422, f"unknown delegation {body.party!r}; the delegations are {known}")
+    notices = list(
+        session.scalars(
+            select(Notification).filter_by(
+                exercise_id=seat.exercise.id, party_id=party.id, kind="notified"
+            )
+        )
+    )
+    note = Notification(
+        exercise_id=seat.exercise.id,
+        author_id=seat.id,
+        party_id=party.id,
+        kind="observed",
+        activity=body.activity,
+        troops=body.troops,
+        starts=_midnight(body.starts),
+        flags=observed_flags(thresholds_of(seat.exercise.thresholds), body, notices),
+    )
+    return _store(session, note)
+
+
+@router.get("/notifications")
+def list_notifications(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+    """Every notice and observed activity, with its flags (public to all seats)."""
+    rows = session.scalars(
+        select(Notification).filter_by(exercise_id=seat.exercise.id).order_by(Notification.id)
+    )
+    parties = _parties(session, seat.exercise.id)
+    return [_public(n, parties) for n in rows]
+
+
+@router.get("/thresholds")
+def get_thresholds(seat: CurrentSeat) -> Thresholds:
+    """The exercise's notification thresholds."""
+    return thresholds_of(seat.exercise.thresholds)
+
+
+@router.put("/thresholds")
+def set_thresholds(body: Thresholds, seat: CurrentSeat, session: DbSession) -> Thresholds:
+    """The facilitator sets the thresholds; notices already given keep the flags they got."""
+    require(seat, "facilitator")
+    seat.exercise.thresholds = body.model_dump()
+    record(session, seat.exercise.id, "thresholds", body.model_dump())
+    session.commit()
+    return body

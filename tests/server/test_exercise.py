@@ -1,0 +1,121 @@
+"""The exercise: rounds and deadlines, injects, notifications, export and replay, the debrief."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from accord.server.models import Round
+from accord.server.rounds import close_overdue_rounds
+from accord.server.service import export_exercise, import_exercise
+from tests.server.conftest import Table
+
+
+def test_injects_reach_their_targets_only(table: Table) -> None:
+    sent = table.call(
+        "facilitator",
+        "POST",
+        "/injects",
+        {"title": "Intel", "body": "Uranium programme", "targets": ["usa"]},
+    )
+    assert sent.status_code == 201
+    assert [i["title"] for i in table.call("usa", "GET", "/injects").json()] == ["Intel"]
+    assert table.call("china", "GET", "/injects").json() == []
+    assert table.call("observer", "GET", "/injects").json() == []
+    assert table.call("usa", "POST", "/injects", {"title": "x", "body": "y"}).status_code == 403
+
+
+def test_rounds_are_run_by_the_facilitator(table: Table) -> None:
+    assert table.call("facilitator", "POST", "/rounds", {"action": "next"}).status_code == 409
+    closed = table.call("facilitator", "POST", "/rounds", {"action": "close"}).json()
+    assert closed == {"number": 1, "state": "closed", "deadline": None}
+    assert table.call("facilitator", "POST", "/rounds", {"action": "next"}).json() == {
+        "number": 2,
+        "state": "open",
+        "deadline": None,
+    }
+    assert table.call("usa", "GET", "/me").json()["round"]["number"] == 2
+
+
+def test_nothing_is_negotiated_while_the_round_is_paused(table: Table) -> None:
+    table.call("facilitator", "POST", "/rounds", {"action": "pause"})
+    refused = [
+        table.call("chair", "POST", "/text", {"base_version": 1, "values": {"nuclear": 55}}),
+        table.call("usa", "POST", "/comments", {"version": 1, "issue": "nuclear", "body": "x"}),
+        table.call("usa", "POST", "/proposals", {"title": "p", "values": {}}),
+    ]
+    assert [r.status_code for r in refused] == [409, 409, 409]
+    assert all("paused" in r.json()["detail"] for r in refused)
+    table.call("facilitator", "POST", "/rounds", {"action": "open"})
+    assert table.call("usa", "POST", "/proposals", {"title": "p", "values": {}}).status_code == 201
+
+
+def _let_the_deadline_pass(table: Table) -> None:
+    """Move the open round's deadline into the past, as the clock would find it."""
+    with table.sessions() as session:
+        current = session.scalars(
+            select(Round).filter_by(exercise_id=table.id).order_by(Round.number.desc())
+        ).first()
+        assert current is not None
+        current.deadline = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+        session.commit()
+
+
+def test_a_round_closes_at_its_deadline_and_names_the_proposals_left_open(table: Table) -> None:
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
+    set_ = table.call("facilitator", "POST", "/rounds", {"action": "open", "deadline": soon})
+    assert set_.json()["state"] == "open" and set_.json()["deadline"] is not None
+    pid = table.call("rok", "POST", "/proposals", {"title": "Talks", "values": {}}).json()["id"]
+
+    _let_the_deadline_pass(table)
+    # Every request reads the round as closed at once, before the clock has run.
+    assert table.call("usa", "GET", "/me").json()["round"]["state"] == "closed"
+    vote = table.call("usa", "POST", f"/proposals/{pid}/votes", {"choice": "accept"})
+    assert vote.status_code == 409 and "deadline" in vote.json()["detail"]
+
+    with table.sessions() as session:
+        assert close_overdue_rounds(session) == 1
+        assert close_overdue_rounds(session) == 0  # once only
+    closing = [e for e in table.call("usa", "GET", "/timeline").json() if e["kind"] == "round"][-1]
+    assert closing["payload"]["reason"] == "deadline"
+    assert closing["payload"]["open_proposals"] == [pid]  # carried over, not silently dropped
+
+    assert table.call("facilitator", "POST", "/rounds", {"action": "next"}).is_success
+    vote = table.call("usa", "POST", f"/proposals/{pid}/votes", {"choice": "accept"})
+    assert vote.status_code == 201
+
+
+def test_a_deadline_in_the_past_is_refused(table: Table) -> None:
+    past = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat()
+    refused = table.call("facilitator", "POST", "/rounds", {"action": "open", "deadline": past})
+    assert refused.status_code == 422 and "passed" in refused.json()["detail"]
+
+
+def test_export_and_replay_round_trip(table: Table) -> None:
+    table.call("usa", "POST", "/channels", {"name": "allies", "members": ["rok"]})
+    table.call("chair", "POST", "/text", {"base_version": 1, "values": {"kuril": 50}})
+    exported = table.call("facilitator", "GET", "/export").text
+    assert "token" not in exported.replace("token_hash", "")
+    with table.sessions() as session:
+        again = import_exercise(session, exported)
+        copy = export_exercise(session, again.id)
+    assert again.archive_open
+    assert '"kuril": 50' in copy.replace("50.0", "50")
+
+
+def test_the_debrief_sets_the_adopted_text_beside_the_models(table: Table) -> None:
+    assert table.call("usa", "GET", "/debrief").status_code == 403  # before the archive opens
+    pid = table.call(
+        "rok", "POST", "/proposals", {"title": "Talks", "values": {"talks-format": 50}}
+    ).json()["id"]
+    for d in ("usa", "china", "rok", "dprk"):
+        table.call(d, "POST", f"/proposals/{pid}/votes", {"choice": "accept"})
+    table.call("chair", "POST", f"/proposals/{pid}/close")
+    table.call("facilitator", "POST", "/archive")
+    d = table.call("usa", "GET", "/debrief").json()
+    assert d["source"] == f"proposal {pid} (adopted)"
+    assert d["text"]["talks-format"] == 50
+    assert set(d["utilities"]) == {"usa", "china", "rok", "dprk"}
+    assert set(d["forecasts"]["nuclear"]) == {"mean", "median", "nash", "expected-utility"}
+    assert 0 <= d["utilities"]["dprk"] <= 1

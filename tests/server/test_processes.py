@@ -1,0 +1,155 @@
+"""The server as a process: durability through SIGKILL, software delegations, the deadline clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from accord.server.app import create_app
+from accord.server.db import session_factory
+from accord.server.launch import free_port, start_server
+from accord.server.service import create_exercise
+from accord.server.settings import ServerSettings
+from tests.server.conftest import BACKENDS, SCENARIO, database_url
+
+
+@pytest.fixture(params=BACKENDS)
+def committed(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database whose writes stay (no rolled-back transaction): SQLite, and PostgreSQL."""
+    return database_url(request.param, tmp_path)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+def _wait_for(check: Callable[[], Any], seconds: float = 15) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"nothing happened within {seconds} s")
+
+
+def _open_round(api: str, token: str) -> None:
+    opened = httpx.post(
+        f"{api}/rounds", json={"action": "open"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert opened.is_success, opened.text
+
+
+def test_acknowledged_submissions_survive_a_sigkill(committed: str) -> None:
+    with session_factory(committed)() as session:
+        exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
+    token = next(s.token for s in seats if s.party == "usa")
+    headers = {"Authorization": f"Bearer {token}"}
+    acknowledged: list[str] = []
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
+    for session_number in range(3):
+        proc = start_server(committed, port)
+        try:
+            plenary = httpx.get(f"{api}/channels", headers=headers).json()[0]["id"]
+            for k in range(5):
+                body = f"statement {session_number}-{k}"
+                r = httpx.post(
+                    f"{api}/channels/{plenary}/messages", json={"body": body}, headers=headers
+                )
+                if r.status_code == 201:
+                    acknowledged.append(body)
+        finally:
+            _stop(proc)
+    proc = start_server(committed, port)
+    try:
+        stored = httpx.get(f"{api}/channels/{plenary}/messages", headers=headers).json()
+    finally:
+        _stop(proc)
+    assert len(acknowledged) == 15
+    assert [m["body"] for m in stored] == acknowledged
+
+
+def test_a_software_delegation_acts_through_the_api(tmp_path: Path) -> None:
+    database = database_url("sqlite", tmp_path)
+    with session_factory(database)() as session:
+        exercise, seats = create_exercise(
+            session, SCENARIO, "bilateral-us-dprk", bots={"dprk": "hardliner"}
+        )
+    token = {s.party or s.role: s.token for s in seats}
+    port = free_port()
+    proc = start_server(database, port)
+    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
+
+    def as_(who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token[who]}"}
+
+    try:
+        _open_round(api, token["facilitator"])
+        httpx.post(
+            f"{api}/text", json={"base_version": 1, "values": {"nuclear": 75}}, headers=as_("chair")
+        )
+        comments = _wait_for(
+            lambda: [
+                c
+                for c in httpx.get(f"{api}/comments", headers=as_("chair")).json()
+                if c["version"] == 2
+            ]
+        )
+        # A hardliner DPRK wants the nuclear terms back towards guarantees first.
+        assert comments[0]["issue"] == "nuclear" and comments[0]["amendment"] == 50
+        pid = httpx.post(
+            f"{api}/proposals",
+            json={"title": "Package", "values": {"nuclear": 75}},
+            headers=as_("usa"),
+        ).json()["id"]
+        _wait_for(
+            lambda: httpx.get(f"{api}/proposals", headers=as_("usa")).json()[0]["votes_cast"] == 1
+        )
+        closed = httpx.post(f"{api}/proposals/{pid}/close", headers=as_("chair")).json()
+        assert [v["choice"] for v in closed["votes"]] == ["reject"]  # the hardliner holds out
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture
+def live(committed: str) -> Iterator[TestClient]:
+    """The app with its clock running (every 0.2 s), on a database whose writes stay."""
+    app = create_app(ServerSettings(database_url=committed, clock_seconds=0.2))
+    with TestClient(app) as client:  # runs the app's lifespan: the clock
+        yield client
+
+
+def test_the_clock_closes_a_round_at_its_deadline(live: TestClient, committed: str) -> None:
+    with session_factory(committed)() as session:
+        exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
+    token = {s.party or s.role: s.token for s in seats}
+    api = f"/api/exercises/{exercise.id}"
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)).isoformat()
+    live.post(
+        f"{api}/rounds",
+        json={"action": "open", "deadline": soon},
+        headers={"Authorization": f"Bearer {token['facilitator']}"},
+    )
+    usa = {"Authorization": f"Bearer {token['usa']}"}
+    closing = _wait_for(
+        lambda: [
+            e
+            for e in live.get(f"{api}/timeline", headers=usa).json()
+            if e["kind"] == "round" and e["payload"].get("reason") == "deadline"
+        ],
+        seconds=10,
+    )
+    assert closing[0]["payload"]["number"] == 1
+    assert live.get(f"{api}/me", headers=usa).json()["round"]["state"] == "closed"

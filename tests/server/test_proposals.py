@@ -1,0 +1,65 @@
+"""Proposals, co-sponsors and votes: hidden until the chair closes the vote."""
+
+from __future__ import annotations
+
+from tests.server.conftest import Table
+
+
+def test_votes_are_hidden_until_the_vote_closes(table: Table) -> None:
+    made = table.call(
+        "china",
+        "POST",
+        "/proposals",
+        {"title": "Freeze for talks", "values": {"nuclear": 50}, "cosponsors": ["rok"]},
+    )
+    assert made.status_code == 201
+    pid = made.json()["id"]
+    table.call("usa", "POST", f"/proposals/{pid}/votes", {"choice": "accept", "reason": "a start"})
+    table.call(
+        "dprk", "POST", f"/proposals/{pid}/votes", {"choice": "reject", "reason": "no guarantees"}
+    )
+    seen_by_usa = table.call("usa", "GET", "/proposals").json()[0]
+    assert seen_by_usa["votes_cast"] == 2 and [v["choice"] for v in seen_by_usa["votes"]] == [
+        "accept"
+    ]
+    assert table.call("chair", "GET", "/proposals").json()[0]["votes"] == []
+    closed = table.call("chair", "POST", f"/proposals/{pid}/close")
+    assert (
+        closed.json()["state"] == "rejected" and closed.json()["statement"] == "chair's statement"
+    )
+    assert {v["choice"] for v in table.call("usa", "GET", "/proposals").json()[0]["votes"]} == {
+        "accept",
+        "reject",
+    }
+    assert (
+        table.call("usa", "POST", f"/proposals/{pid}/votes", {"choice": "reject"}).status_code
+        == 409
+    )
+
+
+def test_consensus_adopts_a_joint_statement(table: Table) -> None:
+    pid = table.call(
+        "rok", "POST", "/proposals", {"title": "Dialogue", "values": {"talks-format": 50}}
+    ).json()["id"]
+    for d in ("usa", "china", "rok"):
+        table.call(d, "POST", f"/proposals/{pid}/votes", {"choice": "accept"})
+    table.call("dprk", "POST", f"/proposals/{pid}/votes", {"choice": "abstain"})
+    closed = table.call("chair", "POST", f"/proposals/{pid}/close").json()
+    assert closed["state"] == "adopted" and closed["statement"] == "joint statement"
+
+
+def test_a_missing_vote_is_no_consensus(table: Table) -> None:
+    pid = table.call(
+        "rok", "POST", "/proposals", {"title": "Dialogue", "values": {"talks-format": 50}}
+    ).json()["id"]
+    for d in ("usa", "china", "rok"):
+        table.call(d, "POST", f"/proposals/{pid}/votes", {"choice": "accept"})
+    closed = table.call("chair", "POST", f"/proposals/{pid}/close").json()
+    assert closed["state"] == "rejected" and closed["statement"] == "chair's statement"
+
+
+def test_unknown_cosponsors_are_named(table: Table) -> None:
+    made = table.call(
+        "rok", "POST", "/proposals", {"title": "x", "values": {}, "cosponsors": ["japan"]}
+    )
+    assert made.status_code == 422 and "japan" in made.json()["detail"]
