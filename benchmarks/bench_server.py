@@ -3,8 +3,10 @@
 Starts ``accord serve`` on a loopback port with a fresh database, creates 50
 six-party exercises, and has their 300 delegations post comments, votes and
 messages concurrently (bounded: a fixed number of requests each). Prints the
-throughput and the p50/p99 latency of acknowledged writes. SQLite by default;
-``--database postgresql://...`` to measure PostgreSQL as well.
+throughput and the p50/p99 latency of acknowledged writes on SQLite, and with
+``--postgresql postgresql://user:pass@host/db`` on PostgreSQL too, in the same
+run, with the ratios between them. Use a database of its own for PostgreSQL
+(``createdb accord_bench``): the benchmark adds 50 exercises each run.
 """
 
 from __future__ import annotations
@@ -100,7 +102,21 @@ async def load(
     return latencies, elapsed
 
 
-def run(database: str, exercises: int, per_delegation: int) -> None:
+def open_rounds(port: int, tables: list[tuple[int, dict[str, str]]]) -> None:
+    """The facilitator of every exercise opens round 1: negotiating needs an open round."""
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        for exercise_id, tokens in tables:
+            opened = client.post(
+                f"/api/exercises/{exercise_id}/rounds",
+                json={"action": "open"},
+                headers={"Authorization": f"Bearer {tokens['facilitator']}"},
+            )
+            opened.raise_for_status()
+
+
+def run(database: str, exercises: int, per_delegation: int) -> dict[str, float]:
+    """One load run on one database: throughput and latency of acknowledged writes."""
+    ERRORS.clear()
     upgrade(database)
     scenario = (ROOT / "scenarios" / "northeast-asia-2002.toml").read_text()
     tables = []
@@ -111,19 +127,28 @@ def run(database: str, exercises: int, per_delegation: int) -> None:
     port = free_port()
     server = start_server(database, port, log=os.environ.get("ACCORD_BENCH_LOG"))
     try:
+        open_rounds(port, tables)
         latencies, elapsed = asyncio.run(load(port, tables, per_delegation))
     finally:
         os.kill(server.pid, signal.SIGKILL)
         server.wait()
     latencies.sort()
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000
-    kind = database.split(":")[0]
-    rate = len(latencies) / elapsed
+    result = {
+        "writes": len(latencies),
+        "seconds": elapsed,
+        "rate": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(0.99 * (len(latencies) - 1))] * 1000,
+        "lost": len(ERRORS),
+    }
+    kind = database.split(":")[0].split("+")[0]
     print(f"{kind}: {exercises} exercises × 6 delegations × {per_delegation} writes")
-    print(f"  {len(latencies)} acknowledged in {elapsed:.1f} s = {rate:,.0f} writes/s")
-    print(f"  latency p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(
+        f"  {result['writes']:.0f} acknowledged in {elapsed:.1f} s = {result['rate']:,.0f} writes/s"
+    )
+    print(f"  latency p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms")
     print(f"  not acknowledged: {len(ERRORS)} ({', '.join(sorted(set(ERRORS))) or 'none'})")
+    return result
 
 
 def main() -> None:
@@ -131,13 +156,17 @@ def main() -> None:
     parser.add_argument("--exercises", type=int, default=50)
     parser.add_argument("--writes", type=int, default=20, help="writes per delegation")
     parser.add_argument(
-        "--database", default=None, help="a database URL (default: a fresh SQLite file)"
+        "--postgresql", default=None, help="also measure this PostgreSQL database (its own)"
     )
     args = parser.parse_args()
-    database = (
-        args.database or f"sqlite:///{Path(tempfile.mkdtemp(prefix='accord-load-')) / 'load.db'}"
-    )
-    run(database, args.exercises, args.writes)
+    sqlite = f"sqlite:///{Path(tempfile.mkdtemp(prefix='accord-load-')) / 'load.db'}"
+    baseline = run(sqlite, args.exercises, args.writes)
+    if args.postgresql:
+        other = run(args.postgresql, args.exercises, args.writes)
+        print("postgresql against sqlite (same run, same load):")
+        print(f"  throughput ×{other['rate'] / baseline['rate']:.2f}")
+        p50, p99 = other["p50"] / baseline["p50"], other["p99"] / baseline["p99"]
+        print(f"  p50 ×{p50:.2f}, p99 ×{p99:.2f}")
 
 
 if __name__ == "__main__":

@@ -71,16 +71,23 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             usa.keyboard.press("Enter")
             expect(chair.locator("#comments")).to_contain_text("Prompt, verifiable", timeout=10_000)
 
-            # The chair revises the text.
+            # The chair takes up the amendment-free comment, revises, and brackets an issue.
             chair.locator('#revise-fields input[name="nuclear"]').fill("70")
+            chair.get_by_label("bracket kuril").check()
             chair.locator('#revise-form input[name="note"]').fill("second draft")
             chair.get_by_role("button", name="Issue new version").click()
             expect(dprk.locator("#text")).to_contain_text("Version 2", timeout=10_000)
+            expect(dprk.locator("#text .bracket")).to_have_count(1)  # kuril, not yet agreed
+            expect(dprk.locator("#history")).to_contain_text("Version 1")
+            expect(dprk.locator("#history tr.changed")).to_have_count(2)  # nuclear; kuril's bracket
 
-            # A delegation tables the text; both accept; the chair closes the vote.
+            # A delegation tables the text; both accept, with reasons; the chair closes the vote.
             dprk.locator('#proposal-form input[name="title"]').fill("Package of the second draft")
             dprk.get_by_role("button", name="Table the current text as a proposal").click()
             for page in (usa, dprk):
+                page.locator('#proposals input[name="reason"]').fill(
+                    f"{page is usa} can live with it"
+                )
                 page.get_by_role("button", name="accept").first.click(timeout=10_000)
                 expect(page.locator("#proposals")).to_contain_text(
                     "your vote: accept", timeout=10_000
@@ -88,6 +95,14 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(chair.locator("#proposals")).to_contain_text("2 votes cast", timeout=10_000)
             chair.get_by_role("button", name="Close the vote").click()
             expect(usa.locator("#proposals")).to_contain_text("adopted", timeout=10_000)
+            expect(usa.locator("#proposals")).to_contain_text("can live with it")
+
+            # The facilitator's console: thresholds, then a notice from a delegation is checked.
+            facilitator = browser.new_page()
+            facilitator.goto(link("facilitator"))
+            facilitator.get_by_label("Days of notice required").fill("60")
+            facilitator.get_by_role("button", name="Save thresholds").click()
+            expect(usa.locator("#thresholds-now")).to_contain_text("60 days", timeout=10_000)
 
             httpx.post(
                 f"{api}/archive", headers={"Authorization": f"Bearer {token['facilitator']}"}

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from accord.server.db import session_factory
@@ -91,6 +92,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             for e in exc.errors()
         ]
         return JSONResponse({"detail": "the request is not valid", "problems": problems}, 422)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

@@ -235,10 +235,10 @@ def debrief(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
         raise HTTPException(403, "the debrief opens with the archive")
     from accord.forecast import forecast
     from accord.negotiation import domain_from_scenario, nash_point, utilities_of
-    from accord.scenario import parse_scenario
+    from accord.server.agenda import scenario_of
     from accord.server.models import Proposal, TextVersion
 
-    scenario = parse_scenario(seat.exercise.scenario, source=f"exercise {seat.exercise.id}")
+    scenario = scenario_of(seat.exercise)
     table = seat.exercise.format
     adopted = session.scalars(
         select(Proposal)

@@ -1,0 +1,269 @@
+// The exercise desk: one page that adapts to the seat (delegation, chair, facilitator, observer).
+// Plain DOM, no build step. Every server event refreshes what changed.
+"use strict";
+
+const params = new URLSearchParams(location.search);
+const token = params.get("token"), eid = params.get("exercise");
+const api = (path, opts = {}) => fetch(`/api/exercises/${eid}${path}`, {
+  ...opts, headers: {"Authorization": `Bearer ${token}`, "Content-Type": "application/json", ...(opts.headers || {})},
+}).then(async r => {
+  const body = r.headers.get("content-type")?.includes("json") ? await r.json() : await r.text();
+  if (!r.ok) throw new Error(typeof body === "string" ? body : (body.detail || r.statusText));
+  return body;
+});
+const el = id => document.getElementById(id);
+// Replace a block only when its content changed, so a refresh never swaps a field out from under a user.
+const put = (id, html) => { if (el(id).innerHTML !== html) el(id).innerHTML = html; };
+const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+const num = x => x === null || x === undefined ? "—" : Number(x).toLocaleString(undefined, {maximumFractionDigits: 2});
+function show(err) { el("error").textContent = err ? err.message : ""; }
+
+let me = null, text = null, history = [], issues = {}, names = {}, channelNames = {};
+// Which versions the history compares: the last two, until the user picks others.
+const view = {from: null, to: null, picked: false};
+
+const delegations = () => me.seats.filter(s => s.role === "delegation");
+const seatName = id => names[id] || `#${id}`;
+const ticks = (name, exclude = null) => delegations().filter(s => s.id !== exclude)
+  .map(s => `<label><input type="checkbox" name="${name}" value="${esc(s.party)}"> ${esc(s.party)}</label>`).join("");
+const valueCell = (version, key) => {
+  const v = esc(num(version.values[key]));
+  return version.brackets.includes(key) ? `<span class="bracket">[${v}]</span>` : v;
+};
+
+function renderRound() {
+  const r = me.round;
+  el("round").className = r.state;
+  el("round").textContent = `Round ${r.number}: ${r.state}`;
+  tickClock();
+}
+
+function tickClock() {
+  const r = me && me.round;
+  if (!r || !r.deadline) { el("clock").textContent = ""; return; }
+  const left = Math.round((new Date(r.deadline) - Date.now()) / 1000);
+  const at = new Date(r.deadline).toLocaleString();
+  if (r.state === "open" && left > 0) {
+    const h = Math.floor(left / 3600), m = Math.floor(left / 60) % 60, s = left % 60;
+    el("clock").textContent = `closes at ${at} (in ${h ? h + " h " : ""}${m} min ${s} s)`;
+  } else {
+    el("clock").textContent = `deadline ${at}`;
+    if (r.state === "open" && left <= 0) refresh();  // the server has closed it by now
+  }
+}
+
+function renderText() {
+  put("text", `<p class="muted">Version ${text.version}${text.note ? " — " + esc(text.note) : ""}</p>
+    <table><tr><th>Issue</th><th>Value</th><th>In words</th><th>Changed in this version</th></tr>` +
+    Object.keys(text.values).map(k => `<tr${k in text.changes ? ' class="changed"' : ""}>
+      <td title="${esc(issues[k]?.description)}">${esc(issues[k]?.name || k)}</td><td>${valueCell(text, k)}</td>
+      <td>${esc(text.readings[k] || "")}</td>
+      <td>${k in text.changes ? esc(num(text.changes[k].from)) + " → " + esc(num(text.changes[k].to)) : ""}${
+        text.bracketed.includes(k) ? " bracketed" : ""}${text.agreed.includes(k) ? " agreed" : ""}</td></tr>`).join("") + "</table>");
+  put("issue-select", Object.keys(text.values).map(k => `<option value="${esc(k)}">${esc(k)}</option>`).join(""));
+  put("revise-fields", `<table><tr><th>Issue</th><th>Value</th><th>Not agreed (bracket)</th></tr>` +
+    Object.entries(text.values).map(([k, v]) => {
+      const i = issues[k] || {min: "", max: ""};
+      return `<tr><td><label for="rev-${esc(k)}">${esc(k)}</label></td>
+        <td><input id="rev-${esc(k)}" type="number" step="any" min="${i.min}" max="${i.max}" name="${esc(k)}" value="${v}"></td>
+        <td><input type="checkbox" name="bracket" value="${esc(k)}" aria-label="bracket ${esc(k)}"${text.brackets.includes(k) ? " checked" : ""}></td></tr>`;
+    }).join("") + "</table>");
+}
+
+function renderHistory() {
+  const last = history.length;
+  if (!view.picked || view.to > last) view.to = last;
+  if (!view.picked || view.from > last) view.from = Math.max(1, last - 1);
+  const options = chosen => history.map(h => `<option value="${h.version}"${h.version === chosen ? " selected" : ""}>${h.version}${h.note ? " — " + esc(h.note) : ""}</option>`).join("");
+  put("history-from", options(view.from));
+  put("history-to", options(view.to));
+  const a = history[view.from - 1], b = history[view.to - 1];
+  put("history", `<table><tr><th>Issue</th><th>Version ${a.version}</th><th>Version ${b.version}</th></tr>` +
+    Object.keys(b.values).map(k => {
+      const differs = a.values[k] !== b.values[k] || a.brackets.includes(k) !== b.brackets.includes(k);
+      return `<tr${differs ? ' class="changed"' : ""}><td>${esc(k)}</td>
+        <td>${valueCell(a, k)} <span class="muted">${esc(a.readings[k] || "")}</span></td>
+        <td>${valueCell(b, k)} <span class="muted">${esc(b.readings[k] || "")}</span></td></tr>`;
+    }).join("") + "</table>");
+}
+
+async function renderComments() {
+  const comments = await api("/comments");
+  const byIssue = {};
+  for (const c of comments) (byIssue[c.issue] ||= []).push(c);
+  put("comments", Object.entries(byIssue).map(([issue, list]) => `<h3>${esc(issue)}</h3><ul>` + list.map(c =>
+    `<li>v${c.version} ${esc(seatName(c.author_id))}: ${esc(c.body)}${c.amendment !== null
+      ? ` — amend to ${esc(num(c.amendment))}${me.seat.role === "chair" && c.version === text.version
+        ? ` <button type="button" data-apply="${esc(issue)}" data-value="${c.amendment}">Put ${esc(num(c.amendment))} in my draft</button>` : ""}`
+      : ""}</li>`).join("") + "</ul>").join("") || "<p class='muted'>No comments yet.</p>");
+}
+
+async function renderProposals() {
+  const props = await api("/proposals");
+  put("proposals", props.map(p => {
+    const mine = p.votes.find(v => v.participant_id === me.seat.id);
+    const terms = Object.entries(p.values).map(([k, v]) => `${esc(k)} ${esc(num(v))}`).join(", ") || "the text as it stands";
+    const sponsors = [p.sponsor_id, ...p.cosponsors].map(seatName).join(", ");
+    const revealed = p.state !== "open" ? "<ul>" + p.votes.map(v => `<li>${esc(seatName(v.participant_id))}: ${esc(v.choice)}${v.reason ? " — " + esc(v.reason) : ""}</li>`).join("") + "</ul>" : "";
+    const ballot = p.state === "open" && me.seat.role === "delegation"
+      ? `<form data-vote="${p.id}" class="inline"><label>Reason <input name="reason" size="30"></label>` +
+        ["accept", "reject", "abstain"].map(c => `<button type="submit" value="${c}">${c}</button>`).join(" ") + "</form>" : "";
+    const close = p.state === "open" && me.seat.role === "chair" ? `<button type="button" data-close="${p.id}">Close the vote</button>` : "";
+    return `<div><strong>${esc(p.title)}</strong> <span class="muted">(${esc(sponsors)}: ${terms})</span> — ${esc(p.state)}, ${p.votes_cast} votes cast${
+      mine ? " · your vote: " + esc(mine.choice) : ""} ${ballot} ${close} ${revealed}</div>`;
+  }).join("") || "<p class='muted'>No proposals.</p>");
+}
+
+async function renderChannels() {
+  const chans = await api("/channels");
+  channelNames = Object.fromEntries(chans.map(c => [c.id, c.name]));
+  put("channels", (await Promise.all(chans.map(async c => {
+    const msgs = await api(`/channels/${c.id}/messages`);
+    const who = c.kind === "private" ? ` <span class="muted">(${c.members.map(seatName).map(esc).join(", ")})</span>` : "";
+    return `<div><h3>${esc(c.name)}${who}</h3><ul>${msgs.map(m => `<li>${esc(seatName(m.author_id))}: ${esc(m.body)}</li>`).join("")}</ul>
+      ${me.seat.role !== "observer" && !(me.seat.role === "facilitator" && c.kind === "plenary")
+        ? `<form data-channel="${c.id}"><label>Message to ${esc(c.name)} <input name="body" required size="50"></label><button type="submit">Send</button></form>` : ""}</div>`;
+  }))).join(""));
+}
+
+async function renderMeasures() {
+  const t = me.exercise.thresholds;
+  put("thresholds-now", `Activities of ${num(t.notify_troops)} troops or more must be notified ${t.lead_days} days ahead.`);
+  const notes = await api("/notifications");
+  put("notifications", notes.length ? `<table><tr><th></th><th>Delegation</th><th>Activity</th><th>Troops</th><th>Starts</th><th>Flags</th></tr>` +
+    notes.map(n => `<tr><td>${n.kind === "observed" ? "seen" : "notified"}</td><td>${esc(n.party)}</td><td>${esc(n.activity)}</td>
+      <td>${esc(num(n.troops))}</td><td>${esc(n.starts)}</td><td class="flag">${n.flags.map(esc).join("<br>")}</td></tr>`).join("") + "</table>"
+    : "<p class='muted'>No activities notified.</p>");
+  put("thresholds-fields", `<label>Notify activities of this many troops or more <input name="notify_troops" type="number" min="1" value="${t.notify_troops}" required></label>
+    <label>Days of notice required <input name="lead_days" type="number" min="0" value="${t.lead_days}" required></label>`);
+  put("observe-party", delegations().map(s => `<option>${esc(s.party)}</option>`).join(""));
+}
+
+async function renderDebrief() {
+  const d = await api("/debrief");
+  const noNash = d.nash_point ? "" : "<p class='muted'>No Nash point: no outcome gives every delegation more than its reservation.</p>";
+  put("debrief", `<p>Adopted text: ${esc(d.source)}</p>${noNash}<table><tr><th>Issue</th><th>Text</th><th>Nash point</th>` +
+    Object.keys(Object.values(d.forecasts)[0] || {}).map(m => `<th>${esc(m)}</th>`).join("") + "</tr>" +
+    Object.entries(d.text).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(num(v))}</td><td>${d.nash_point ? esc(num(d.nash_point[k])) : "—"}</td>` +
+      Object.values(d.forecasts[k] || {}).map(x => `<td>${x === null ? "—" : Number(x).toFixed(1)}</td>`).join("") + "</tr>").join("") +
+    `</table><table><tr><th>Delegation</th><th>Utility of the text</th><th>At the Nash point</th><th>Reservation</th></tr>` +
+    Object.entries(d.utilities).map(([p, u]) => `<tr><td>${esc(p)}</td><td>${u.toFixed(3)}</td><td>${d.nash_utilities ? d.nash_utilities[p].toFixed(3) : "—"}</td><td>${d.reservation[p].toFixed(3)}</td></tr>`).join("") + "</table>");
+}
+
+// One line per event on the timeline, in words.
+function describeEvent(e) {
+  const p = e.payload, n = x => esc(num(x));
+  switch (e.kind) {
+    case "created": return `Exercise created: ${esc(p.name)}`;
+    case "round": {
+      let s = `Round ${n(p.number)} ${esc(p.state)}`;
+      if (p.reason === "deadline") s += " at its deadline";
+      if (p.deadline && p.state !== "closed") s += ` (deadline ${esc(new Date(p.deadline).toLocaleString())})`;
+      if (p.open_proposals && p.open_proposals.length) s += `; proposals still open, carried over: ${p.open_proposals.map(i => "#" + i).join(", ")}`;
+      return s;
+    }
+    case "text": return `The chair issued version ${n(p.version)} of the text`;
+    case "comment": return `A comment on ${esc(p.issue)}`;
+    case "proposal": return `Proposal #${n(p.id)} tabled: ${esc(p.title)}`;
+    case "vote": return `A vote was cast on proposal #${n(p.proposal)}`;
+    case "vote-closed": return `Proposal #${n(p.proposal)} ${esc(p.state)}: ${esc(p.statement)}`;
+    case "channel": return `Channel opened: ${esc(p.name)}`;
+    case "message": return `A message in ${esc(channelNames[p.channel] || "a channel")}`;
+    case "inject": return `Inject: ${esc(p.title)}`;
+    case "notification": return `A military activity ${p.kind === "observed" ? "seen" : "notified"}${p.flags && p.flags.length ? ` — <span class="flag">${p.flags.map(esc).join("; ")}</span>` : ""}`;
+    case "thresholds": return `Thresholds now ${n(p.notify_troops)} troops, ${n(p.lead_days)} days' notice`;
+    case "archive": return "The archive is open for the debrief";
+    default: return `${esc(e.kind)} ${esc(JSON.stringify(p))}`;
+  }
+}
+
+async function refresh() {
+  try {
+    me = await api("/me");
+    names = Object.fromEntries(me.seats.map(s => [s.id, s.party || s.role]));
+    el("title").textContent = me.exercise.name;
+    el("who").textContent = `You are: ${me.seat.role}${me.seat.party ? " — " + me.seat.party : ""}`;
+    document.querySelectorAll("[data-role]").forEach(n => { n.hidden = n.dataset.role !== me.seat.role; });
+    renderRound();
+    const t = await api("/text");
+    text = t.current; history = t.history; issues = t.issues;
+    renderText();
+    renderHistory();
+    put("cosponsors", ticks("cosponsors", me.seat.id));
+    put("channel-members", ticks("members", me.seat.id));
+    put("inject-targets", ticks("targets"));
+    if (me.seat.role === "chair" || me.seat.role === "facilitator") await renderComments();
+    if (me.seat.role !== "observer") {
+      await renderProposals();
+      put("injects", (await api("/injects")).map(i => `<li><strong>${esc(i.title)}</strong>: ${esc(i.body)}</li>`).join("") || "<li class='muted'>None.</li>");
+    }
+    await renderChannels();
+    await renderMeasures();
+    if (me.exercise.archive_open || me.seat.role === "facilitator" || me.seat.role === "chair") await renderDebrief();
+    put("timeline", (await api("/timeline")).map(e => `<li><span class="muted">${esc(new Date(e.at).toLocaleTimeString())}</span> ${describeEvent(e)}</li>`).join(""));
+    show(null);
+  } catch (err) { show(err); }
+}
+
+const post = (path, body, method = "POST") => api(path, {method, body: JSON.stringify(body)});
+
+async function submit(f, data, submitter) {
+  const all = name => new FormData(f).getAll(name);
+  if (f.id === "comment-form") return post("/comments", {version: text.version, issue: data.issue, body: data.body, amendment: data.amendment ? Number(data.amendment) : null});
+  if (f.id === "revise-form") {
+    const values = {};
+    for (const k of Object.keys(text.values)) values[k] = Number(data[k]);
+    return post("/text", {base_version: text.version, values, note: data.note || "", brackets: all("bracket")});
+  }
+  if (f.id === "proposal-form") return post("/proposals", {title: data.title, values: text.values, cosponsors: all("cosponsors")});
+  if (f.id === "channel-form") return post("/channels", {name: data.name, members: all("members")});
+  if (f.id === "inject-form") return post("/injects", {title: data.title, body: data.body, targets: all("targets")});
+  if (f.id === "notify-form") return post("/notifications", {activity: data.activity, troops: Number(data.troops), starts: data.starts});
+  if (f.id === "observe-form") return post("/notifications/observed", {party: data.party, activity: data.activity, troops: Number(data.troops), starts: data.starts});
+  if (f.id === "thresholds-form") return post("/thresholds", {notify_troops: Number(data.notify_troops), lead_days: Number(data.lead_days)}, "PUT");
+  if (f.id === "deadline-form") return post("/rounds", {action: me.round.state === "paused" ? "pause" : "open", deadline: data.deadline ? new Date(data.deadline).toISOString() : null});
+  if (f.dataset.channel) return post(`/channels/${f.dataset.channel}/messages`, {body: data.body});
+  if (f.dataset.vote) return post(`/proposals/${f.dataset.vote}/votes`, {choice: submitter.value, reason: data.reason || ""});
+}
+
+document.addEventListener("submit", async ev => {
+  ev.preventDefault();
+  const f = ev.target;
+  if (f.id === "history-form") return;
+  try {
+    await submit(f, Object.fromEntries(new FormData(f)), ev.submitter);
+    if (f.id !== "thresholds-form") f.reset();
+    refresh();
+  } catch (err) { show(err); }
+});
+document.addEventListener("change", ev => {
+  if (ev.target.id === "history-from") view.from = Number(ev.target.value);
+  else if (ev.target.id === "history-to") view.to = Number(ev.target.value);
+  else return;
+  view.picked = true;
+  renderHistory();
+});
+document.addEventListener("click", async ev => {
+  const b = ev.target;
+  if (b.tagName !== "BUTTON" || b.type === "submit") return;
+  try {
+    if (b.dataset.apply) { el(`rev-${b.dataset.apply}`).value = b.dataset.value; el(`rev-${b.dataset.apply}`).focus(); return; }
+    if (b.dataset.close) await api(`/proposals/${b.dataset.close}/close`, {method: "POST"});
+    if (b.dataset.round) await post("/rounds", {action: b.dataset.round});
+    if (b.id === "archive") await api("/archive", {method: "POST"});
+    refresh();
+  } catch (err) { show(err); }
+});
+el("export").addEventListener("click", async ev => {
+  ev.preventDefault();
+  try {
+    const blob = new Blob([await api("/export")], {type: "application/json"});
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob); a.download = `exercise-${eid}.json`; a.click();
+  } catch (err) { show(err); }
+});
+// Live updates: every event the server streams to this seat refreshes the desk.
+const events = new EventSource(`/api/exercises/${eid}/events?token=${encodeURIComponent(token)}`);
+events.onmessage = () => refresh();
+setInterval(tickClock, 1000);
+refresh();
