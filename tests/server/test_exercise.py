@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
-from accord.server.models import Round
+from accord.errors import AccordError
+from accord.server.models import Exercise, Round
 from accord.server.rounds import close_overdue_rounds
 from accord.server.service import export_exercise, import_exercise
 from tests.server.conftest import Table
@@ -119,3 +122,13 @@ def test_the_debrief_sets_the_adopted_text_beside_the_models(table: Table) -> No
     assert set(d["utilities"]) == {"usa", "china", "rok", "dprk"}
     assert set(d["forecasts"]["nuclear"]) == {"mean", "median", "nash", "expected-utility"}
     assert 0 <= d["utilities"]["dprk"] <= 1
+
+
+def test_a_damaged_export_is_refused_whole(table: Table) -> None:
+    exported = json.loads(table.call("facilitator", "GET", "/export").text)
+    del exported["messages"]
+    with table.sessions() as session:
+        before = session.scalar(select(func.count()).select_from(Exercise))
+        with pytest.raises(AccordError, match=r"saved\.json: .*missing 'messages'.*export"):
+            import_exercise(session, json.dumps(exported), source="saved.json")
+        assert session.scalar(select(func.count()).select_from(Exercise)) == before

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from accord.errors import AccordError
@@ -182,6 +183,21 @@ def import_exercise(session: Session, text: str, source: str = "<export>") -> Ex
         raise AccordError(f"{source}: not JSON ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(data, dict) or data.get("accord_exercise") != 1:
         raise AccordError(f"{source}: not an accord exercise export (no 'accord_exercise': 1)")
+    try:
+        exercise = _load_export(session, data)
+        session.commit()
+    except (KeyError, TypeError, ValueError, AttributeError, SQLAlchemyError) as exc:
+        session.rollback()  # nothing of it stays
+        what = f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else type(exc).__name__
+        raise AccordError(
+            f"{source}: an incomplete or altered export ({what}); nothing was loaded — "
+            "export the exercise again with 'accord exercise export'"
+        ) from None
+    return exercise
+
+
+def _load_export(session: Session, data: dict[str, Any]) -> Exercise:
+    """The exercise in an export, added to the session (not committed)."""
     import datetime as dt
 
     def parse(row: dict[str, Any], model: Any, **override: Any) -> Any:
@@ -278,5 +294,5 @@ def import_exercise(session: Session, text: str, source: str = "<export>") -> Ex
                 audience=None if audience is None else [remap[a] for a in audience],
             )
         )
-    session.commit()
+    session.flush()
     return exercise

@@ -12,8 +12,11 @@ const api = (path, opts = {}) => fetch(`/api/exercises/${eid}${path}`, {
   return body;
 });
 const el = id => document.getElementById(id);
-// Replace a block only when its content changed, so a refresh never swaps a field out from under a user.
-const put = (id, html) => { if (el(id).innerHTML !== html) el(id).innerHTML = html; };
+// Replace a block only when what we would render changed, so a refresh never swaps a field out
+// from under a user. (Compared with what we rendered last, not with innerHTML: the browser
+// serialises markup its own way, e.g. required="", so innerHTML never equals our string.)
+const rendered = {};
+const put = (id, html) => { if (rendered[id] !== html) { rendered[id] = html; el(id).innerHTML = html; } };
 const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 const num = x => x === null || x === undefined ? "—" : Number(x).toLocaleString(undefined, {maximumFractionDigits: 2});
 function show(err) { el("error").textContent = err ? err.message : ""; }
@@ -177,7 +180,18 @@ function describeEvent(e) {
   }
 }
 
-async function refresh() {
+// One refresh at a time: events arriving meanwhile ask for one more afterwards.
+let refreshing = null, again = false;
+function refresh() {
+  if (refreshing) { again = true; return refreshing; }
+  refreshing = load().finally(() => {
+    refreshing = null;
+    if (again) { again = false; refresh(); }
+  });
+  return refreshing;
+}
+
+async function load() {
   try {
     me = await api("/me");
     names = Object.fromEntries(me.seats.map(s => [s.id, s.party || s.role]));
