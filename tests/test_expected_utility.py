@@ -169,9 +169,14 @@ def test_vectorised_matches_the_loop_reference(issue, opts) -> None:
     x, c, s = issue
     ref = reference_run(x, c, s, rounds=3, opts=opts)
     vec = run_expected_utility(x, c, s, rounds=3, options=opts)
+    # To 1e-6 (risk) and 1e-7 of the range (positions): a compromise divides one EU by
+    # another, and a probability one small vote sum by another; where they are near zero
+    # the two implementations' rounding noise (1e-16, sums in another order) grows to
+    # ~1e-9 within three rounds. A logic error moves an actor or a risk by far more.
+    span = max(x) - min(x)
     for k, step in enumerate(ref, start=1):
-        assert np.allclose(vec.risk[k - 1, 0], step.risk, rtol=1e-9, atol=1e-12)
-        assert np.allclose(vec.positions[k, 0], step.positions, rtol=1e-9, atol=1e-9)
+        assert np.allclose(vec.risk[k - 1, 0], step.risk, rtol=1e-6, atol=1e-9)
+        assert np.allclose(vec.positions[k, 0], step.positions, rtol=0, atol=1e-7 * span)
 
 
 @given(issues, st.integers(2, 5))
@@ -183,3 +188,20 @@ def test_a_batch_equals_its_draws_run_one_by_one(issue, batch) -> None:
     for b in range(batch):
         alone = run_expected_utility(xs[b], c, s, rounds=2)
         assert np.array_equal(together.positions[:, b], alone.positions[:, 0])
+
+
+def test_actors_who_reach_the_same_position_are_treated_alike() -> None:
+    # Found by Hypothesis: two actors compromise onto the same point; the loop and the
+    # vectorised model land 1e-16 apart, and an exact equality test gave them risks
+    # 0.541 and 0.551. Positions within SAME_POSITION of the range now count as one.
+    x, c, s = (
+        [2.0, 0.0, 1.2, 3.0, 1.2],
+        [0.5, 1.0, 0.25, 1.0, 1.0],
+        [0.5, 0.5, 0.25, 0.953125, 0.25],
+    )
+    opts = ExpectedUtilityOptions(q=0.5, compromise="weighted-position")
+    ref = reference_run(x, c, s, rounds=3, opts=opts)
+    vec = run_expected_utility(x, c, s, rounds=3, options=opts)
+    for k, step in enumerate(ref, start=1):
+        assert np.allclose(vec.risk[k - 1, 0], step.risk, rtol=1e-9, atol=1e-12)
+        assert vec.risk[k - 1, 0, 2] == pytest.approx(vec.risk[k - 1, 0, 4], rel=1e-9)

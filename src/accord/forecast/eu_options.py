@@ -13,7 +13,7 @@ from typing import Literal
 
 from accord.errors import ForecastError
 
-__all__ = ["ExpectedUtilityOptions"]
+__all__ = ["SAME_POSITION", "SAME_SECURITY", "ExpectedUtilityOptions"]
 
 Probability = Literal["all-pairs", "pairwise"]
 CompromiseRanking = Literal["weighted-position", "smallest-move"]
@@ -76,3 +76,20 @@ class ExpectedUtilityOptions:
             )
         if self.tolerance < 0:
             raise ForecastError(f"tolerance must be 0 or more, got {self.tolerance:g}")
+
+
+SAME_POSITION = 1e-9
+"""Positions closer than this (as a share of the range) count as one position.
+
+The model is discontinuous where two positions meet: a challenge between equal
+positions has no winner (probability 0, by convention) and the sign test for
+moving towards the median flips. Without a tolerance, rounding noise of 1e-16
+between two actors who reached the same compromise changes their risk by 0.01.
+"""
+
+SAME_SECURITY = 1e-9
+"""Securities this close (relative to their size) count as equal: every risk exponent is 1.
+
+When every actor's security is the same, the risk formula is 0/0; rounding noise
+must not decide the exponents.
+"""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accord.forecast.eu_options import ExpectedUtilityOptions
+from accord.forecast.eu_options import SAME_POSITION, SAME_SECURITY, ExpectedUtilityOptions
 
 __all__ = ["ReferenceRound", "reference_round", "reference_run"]
 
@@ -59,6 +59,10 @@ class _Round:
         self.mu = _median(x, [c[k] * s[k] for k in range(self.n)])
         self._all_votes: dict[tuple[float, ...], float] = {}
 
+    def same(self, a: float, b: float) -> bool:
+        """Whether two positions count as one (see ``SAME_POSITION``)."""
+        return abs(a - b) <= SAME_POSITION * self.span
+
     def vote(self, k: int, a: float, b: float, r: list[float]) -> float:
         """Actor k's vote for position a over position b (positive: prefers a)."""
         xk, rk = self.x[k], r[k]
@@ -69,7 +73,7 @@ class _Round:
     def probability(self, i: int, j: int, r: list[float]) -> float:
         """Probability that i's position prevails over j's."""
         a, b = self.x[i], self.x[j]
-        if a == b:
+        if self.same(a, b):
             return 0.0
         support = sum(max(0.0, self.vote(k, a, b, r)) for k in range(self.n))
         if self.opts.probability == "all-pairs":
@@ -105,7 +109,8 @@ class _Round:
             u_better = 2 - 4 * max(0.0, 0.5 - e) ** rp
             u_worse = 2 - 4 * (0.5 + e) ** rp
             # T = 1 when j moving towards the median brings it closer to i.
-            t = 1.0 if (self.mu - x[j]) * (x[i] - x[j]) > 0 else 0.0
+            towards = (self.mu - x[j]) * (x[i] - x[j]) > 0
+            t = 1.0 if towards and not self.same(x[i], x[j]) else 0.0
             eu -= (1 - q) * (t * u_better + (1 - t) * u_worse)
         return float(eu)
 
@@ -117,7 +122,7 @@ class _Round:
             for i in range(self.n)
         ]
         hi, lo = max(security), min(security)
-        if hi == lo:
+        if hi - lo <= SAME_SECURITY * max(1.0, abs(hi), abs(lo)):
             return ones
         out = []
         for s_i in security:
@@ -134,7 +139,7 @@ class _Round:
             "capitulation": [],
         }
         for j in range(self.n):
-            if j == i or x[j] == x[i]:
+            if j == i or self.same(x[j], x[i]):
                 continue
             eu_ij = self.expected_utility(i, j, r[i], r)
             eu_ji = self.expected_utility(j, i, r[i], r)

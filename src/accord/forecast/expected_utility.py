@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 
 from accord.errors import ForecastError
 from accord.forecast.classic import Array, weighted_mean, weighted_median
-from accord.forecast.eu_options import ExpectedUtilityOptions
+from accord.forecast.eu_options import SAME_POSITION, SAME_SECURITY, ExpectedUtilityOptions
 
 __all__ = ["KIND_NAMES", "ExpectedUtilityTrajectory", "run_expected_utility"]
 
@@ -123,7 +123,7 @@ def _probabilities(dist: Array, w: Array, r: Array, pairwise: bool) -> Array:
     total = spread if pairwise else spread.sum(axis=(1, 2), keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         prob = np.where(total > 0, support / total, 0.0)
-    return np.where(dist == 0.0, 0.0, prob)
+    return np.where(dist <= SAME_POSITION, 0.0, prob)
 
 
 def _utilities(dist: Array, rp: Array | float) -> tuple[Array, Array, Array | float]:
@@ -169,7 +169,8 @@ def _better_worse(x: Array, mu: Array, span: Array) -> tuple[Array, Array]:
     xa, xt = x[:, :, None], x[:, None, :]
     m = mu[:, None, None]
     e = 0.25 * (np.abs(xa - m) + np.abs(xa - xt)) / span[:, None, None]
-    t = ((m - xt) * (xa - xt) > 0).astype(np.float64)
+    apart = np.abs(xa - xt) > SAME_POSITION * span[:, None, None]
+    t = (((m - xt) * (xa - xt) > 0) & apart).astype(np.float64)
     return e, t
 
 
@@ -186,8 +187,10 @@ def _risk_exponents(
     security = eu.sum(axis=1)  # S_t = Σ_a EU(a → t)
     hi = security.max(axis=1, keepdims=True)
     lo = security.min(axis=1, keepdims=True)
+    # Securities equal up to rounding noise mean equal risk (else noise sets the exponents).
+    spread = hi - lo > SAME_SECURITY * np.maximum(1.0, np.maximum(np.abs(hi), np.abs(lo)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        big_r = np.where(hi > lo, (2 * security - hi - lo) / (hi - lo), 0.0)
+        big_r = np.where(spread, (2 * security - hi - lo) / (hi - lo), 0.0)
     return (1 - big_r / 3) / (1 + big_r / 3)
 
 
@@ -214,7 +217,7 @@ def _round(
     eu_rival = _challenge_eu(utilities, prob.transpose(0, 2, 1), s[:, :, None], rp, opts.q, bw_t)
 
     n = x.shape[1]
-    valid = (dist > 0) & ~np.eye(n, dtype=bool)[None]
+    valid = (dist > SAME_POSITION) & ~np.eye(n, dtype=bool)[None]
     move = np.abs(x[:, None, :] - x[:, :, None])  # move[b, i, j] = |x_j - x_i|
     conflict = valid & (eu_rival > eu_own) & (eu_own > 0)
     rival_gains = valid & (eu_rival > 0) & (eu_own < 0)
