@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -153,3 +155,70 @@ def test_the_clock_closes_a_round_at_its_deadline(live: TestClient, committed: s
     )
     assert closing[0]["payload"]["number"] == 1
     assert live.get(f"{api}/me", headers=usa).json()["round"]["state"] == "closed"
+
+
+def test_more_writers_at_once_than_the_server_has_threads(committed: str) -> None:
+    """80 delegations writing at the same moment: all are served, none waits forever.
+
+    (Requests once waited for SQLite's single writer, or for a pooled PostgreSQL
+    connection, inside the server's 40 worker threads; with more than 40 waiting,
+    the request holding the turn got no thread to finish in, and the server hung.)
+    """
+    database = committed
+    with session_factory(database)() as session:
+        made = [create_exercise(session, SCENARIO, "four-party") for _ in range(20)]
+    port = free_port()
+    proc = start_server(database, port)
+    base = f"http://127.0.0.1:{port}/api/exercises"
+
+    async def everyone_at_once() -> list[int]:
+        limits = httpx.Limits(max_connections=100)
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+            requests = []
+            for exercise, seats in made:
+                tokens = {s.party or s.role: s.token for s in seats}
+                plenary = (
+                    await client.get(
+                        f"{base}/{exercise.id}/channels",
+                        headers={"Authorization": f"Bearer {tokens['usa']}"},
+                    )
+                ).json()[0]["id"]
+                for party in ("usa", "china", "rok", "dprk"):
+                    requests.append(
+                        client.post(
+                            f"{base}/{exercise.id}/channels/{plenary}/messages",
+                            json={"body": f"{party} speaks"},
+                            headers={"Authorization": f"Bearer {tokens[party]}"},
+                        )
+                    )
+            return [r.status_code for r in await asyncio.gather(*requests)]
+
+    try:
+        codes = asyncio.run(asyncio.wait_for(everyone_at_once(), timeout=90))
+    finally:
+        _stop(proc)
+    assert codes == [201] * 80
+
+
+def test_live_updates_reach_a_page_as_server_sent_events(tmp_path: Path) -> None:
+    database = database_url("sqlite", tmp_path)
+    with session_factory(database)() as session:
+        exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
+    token = {s.party or s.role: s.token for s in seats}
+    port = free_port()
+    proc = start_server(database, port)
+    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
+    try:
+        refused = httpx.get(f"{api}/events?token=nope", timeout=10)
+        assert refused.status_code == 401
+        seen: list[str] = []
+        with httpx.stream("GET", f"{api}/events?token={token['usa']}", timeout=10) as stream:
+            _open_round(api, token["facilitator"])
+            for line in stream.iter_lines():
+                if line.startswith("data: "):
+                    seen.append(json.loads(line[6:])["kind"])
+                if "round" in seen:
+                    break
+        assert seen[:2] == ["created", "round"]
+    finally:
+        _stop(proc)

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,7 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from accord.server.db import session_factory
+from accord.server.db import POOL_OVERFLOW, POOL_SIZE, session_factory
 from accord.server.deps import app_session
 from accord.server.rounds import close_overdue_rounds
 from accord.server.routers import channels, exercise, measures, proposals, texts
@@ -26,10 +27,13 @@ STATIC = Path(__file__).parent / "static"
 
 log = logging.getLogger(__name__)
 
+DB_SLOTS = POOL_SIZE + POOL_OVERFLOW - 2
+"""Requests at once on a pooled database: the pool, less room for the clock and the bots."""
 
-def _tick(app: FastAPI) -> None:
-    with app_session(app, writes=True) as session:
-        close_overdue_rounds(session)
+
+async def _tick(app: FastAPI) -> None:
+    async with app_session(app, writes=True) as session:
+        await asyncio.to_thread(close_overdue_rounds, session)
 
 
 @asynccontextmanager
@@ -41,7 +45,7 @@ async def _clock(app: FastAPI) -> AsyncIterator[None]:
         while True:
             await asyncio.sleep(seconds)
             try:
-                await asyncio.to_thread(_tick, app)
+                await _tick(app)
             except Exception:  # the clock must never stop the server; log and try again
                 log.exception("closing overdue rounds failed")
 
@@ -68,6 +72,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     # transaction); SQLite's writers take turns.
     app.state.sessions = session_factory(settings.database_url)
     app.state.serialise_writes = settings.database_url.startswith("sqlite")
+    app.state.db_queues = WeakKeyDictionary()
+    app.state.db_slots = DB_SLOTS
     app.state.clock_seconds = settings.clock_seconds
     for module in (exercise, texts, proposals, channels, measures):
         app.include_router(module.router)

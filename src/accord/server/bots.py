@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from accord.negotiation import (
     NegotiationDomain,
@@ -145,6 +146,7 @@ class BotRunner:
                     select(Participant, Exercise)
                     .join(Exercise, Exercise.id == Participant.exercise_id)
                     .where(Participant.bot_token.is_not(None), Exercise.archive_open.is_(False))
+                    .options(undefer(Exercise.scenario))  # read after the session closes
                 )
             )
         for participant, exercise in rows:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,10 +10,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-__all__ = ["SQLITE_WRITER", "Base", "engine_for", "session_factory", "upgrade"]
+__all__ = ["POOL_OVERFLOW", "POOL_SIZE", "Base", "engine_for", "session_factory", "upgrade"]
 
-SQLITE_WRITER = threading.Lock()
-"""SQLite takes one writer at a time; queueing writers here is faster than SQLite's busy-wait."""
+
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
+"""Connections a server process keeps to a pooled database (PostgreSQL), and may add."""
 
 
 class Base(DeclarativeBase):
@@ -45,7 +46,8 @@ def engine_for(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
-        # SQLite has one writer at a time: no pool to wait on, and writers queue in busy_timeout.
+        # SQLite has one writer at a time: no pool to wait on; writers queue in the app
+        # (deps.app_session) and, across processes, in busy_timeout.
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -55,7 +57,7 @@ def engine_for(url: str) -> Engine:
         finally:
             raw.close()
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def session_factory(url: str) -> sessionmaker[Session]:

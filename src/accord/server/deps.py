@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.server.db import SQLITE_WRITER
 from accord.server.models import Exercise, Participant
 from accord.server.service import hash_token
 
-__all__ = ["MAX_ID", "app_session", "CurrentSeat", "DbSession", "RecordId", "Seat", "require"]
+__all__ = [
+    "MAX_ID",
+    "app_session",
+    "authenticate",
+    "CurrentSeat",
+    "DbSession",
+    "RecordId",
+    "Seat",
+    "require",
+]
 
 MAX_ID = 2**53
 """Identifiers are positive and fit every database's integer column."""
@@ -21,20 +32,43 @@ MAX_ID = 2**53
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-@contextmanager
-def app_session(app: FastAPI, writes: bool) -> Iterator[Session]:
-    """A session of the app's database; on SQLite, writers take turns (reads go on alongside)."""
-    if writes and app.state.serialise_writes:
-        with SQLITE_WRITER, app.state.sessions() as session:
-            yield session
-    else:
+def _per_loop(app: FastAPI, make: Callable[[], Any]) -> Any:
+    """One queue per event loop (asyncio primitives belong to the loop they wait on)."""
+    loop = asyncio.get_running_loop()
+    queues: WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = app.state.db_queues
+    if loop not in queues:
+        queues[loop] = make()
+    return queues[loop]
+
+
+def _turn(app: FastAPI, writes: bool) -> AbstractAsyncContextManager[Any]:
+    """Wait, on the event loop, until the database can take this request at once.
+
+    SQLite: one writer at a time (readers go on alongside, thanks to the WAL).
+    Other databases: no more requests at once than the connection pool holds.
+    Requests queue here, first come first served, holding no worker thread: a
+    request that waited in a thread (for SQLite's writer, or for a pooled
+    connection) would hold one of the server's threads, and with enough of them
+    waiting, the request holding the turn could get no thread to finish in.
+    """
+    if app.state.serialise_writes:
+        return _per_loop(app, asyncio.Lock) if writes else nullcontext()
+    slots = app.state.db_slots
+    return _per_loop(app, lambda: asyncio.Semaphore(slots))  # type: ignore[no-any-return]
+
+
+@asynccontextmanager
+async def app_session(app: FastAPI, writes: bool) -> AsyncIterator[Session]:
+    """A session of the app's database, once the database can take it (see :func:`_turn`)."""
+    async with _turn(app, writes):
         with app.state.sessions() as session:
             yield session
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request, bound to the app's database."""
-    with app_session(request.app, request.method not in ("GET", "HEAD", "OPTIONS")) as session:
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    async with app_session(request.app, writes) as session:
         yield session
 
 
@@ -69,19 +103,29 @@ def current_seat(
 
     The token may also come as ``?token=`` (browsers' EventSource cannot send headers).
     """
+    return authenticate(session, exercise_id, authorization, token)
+
+
+def authenticate(
+    session: Session, exercise_id: int, authorization: str | None, token: str | None
+) -> Seat:
+    """The seat of a token sent as a bearer header or a query parameter (see current_seat)."""
     if authorization and authorization.lower().startswith("bearer "):
         secret = authorization[7:].strip()
     elif token:
         secret = token
     else:
         raise HTTPException(401, "send the join link's token as 'Authorization: Bearer TOKEN'")
-    participant = session.query(Participant).filter_by(token_hash=hash_token(secret)).one_or_none()
-    if participant is None:
+    found = session.execute(
+        select(Participant, Exercise)
+        .join(Exercise, Exercise.id == Participant.exercise_id)
+        .where(Participant.token_hash == hash_token(secret))
+    ).one_or_none()
+    if found is None:
         raise HTTPException(401, "unknown token; use the join link you were given")
+    participant, exercise = found
     if participant.exercise_id != exercise_id:
         raise HTTPException(403, "this token belongs to another exercise")
-    exercise = session.get(Exercise, exercise_id)
-    assert exercise is not None
     return Seat(participant, exercise)
 
 

@@ -48,7 +48,8 @@ class Exercise(Base):
     __tablename__ = "exercises"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    scenario: Mapped[str] = mapped_column(Text)  # the scenario file, as written
+    # The scenario file, as written: tens of kB, so loaded only when asked for (not per request).
+    scenario: Mapped[str] = mapped_column(Text, deferred=True)
     format: Mapped[str] = mapped_column(String(64))
     archive_open: Mapped[bool] = mapped_column(Boolean, default=False)
     thresholds: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

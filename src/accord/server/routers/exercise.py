@@ -6,14 +6,23 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
 
-from accord.server.deps import MAX_ID, CurrentSeat, DbSession, Seat, require
-from accord.server.models import Event, Exercise, Inject, Participant, Round
+from accord.server.deps import (
+    MAX_ID,
+    CurrentSeat,
+    DbSession,
+    RecordId,
+    Seat,
+    app_session,
+    authenticate,
+    require,
+)
+from accord.server.models import Event, Inject, Participant, Round
 from accord.server.rounds import (
     as_utc,
     close_round,
@@ -183,35 +192,52 @@ def timeline(
 
 @router.get("/events")
 async def events(
-    seat: CurrentSeat, request: Request, after: int = Query(0, ge=0, le=MAX_ID)
+    exercise_id: RecordId,
+    request: Request,
+    after: int = Query(0, ge=0, le=MAX_ID),
+    authorization: Annotated[str | None, Header()] = None,
+    token: Annotated[str | None, Query(include_in_schema=False)] = None,
 ) -> StreamingResponse:
-    """Live updates as server-sent events: one ``data:`` line per visible event."""
-    sessions = request.app.state.sessions
-    exercise_id, seat_id = seat.exercise.id, seat.id
+    """Live updates as server-sent events: one ``data:`` line per visible event.
+
+    A stream holds no database session between looks (every half second, one
+    short query in a worker thread), so open pages do not tie up connections.
+    """
+    app = request.app
+
+    def look(last: int) -> list[tuple[int, str]]:
+        with app.state.sessions() as session:
+            me = authenticate(session, exercise_id, authorization, token)
+            rows = session.scalars(
+                select(Event)
+                .filter(Event.exercise_id == exercise_id, Event.id > last)
+                .order_by(Event.id)
+            )
+            return [
+                (e.id, json.dumps({"kind": e.kind, "payload": e.payload}) if visible(me, e) else "")
+                for e in rows
+            ]
+
+    async def first_look() -> list[tuple[int, str]]:
+        async with app_session(app, writes=False):
+            return await asyncio.to_thread(look, after)
+
+    new = await first_look()  # an unknown token is refused here, before the stream starts
 
     async def stream() -> AsyncIterator[str]:
+        nonlocal new
         last = after
-        while not await request.is_disconnected():
-            with sessions() as session:
-                exercise = session.get(Exercise, exercise_id)
-                participant = session.get(Participant, seat_id)
-                assert exercise is not None
-                assert participant is not None
-                me = Seat(participant, exercise)
-                rows = list(
-                    session.scalars(
-                        select(Event)
-                        .filter(Event.exercise_id == exercise_id, Event.id > last)
-                        .order_by(Event.id)
-                    )
-                )
-            for e in rows:
-                last = e.id
-                if visible(me, e):
-                    data = json.dumps({"kind": e.kind, "payload": e.payload})
-                    yield f"id: {e.id}\ndata: {data}\n\n"
+        while True:
+            for event_id, data in new:
+                last = event_id
+                if data:
+                    yield f"id: {event_id}\ndata: {data}\n\n"
             yield ": keep-alive\n\n"
             await asyncio.sleep(0.5)
+            if await request.is_disconnected():
+                return
+            async with app_session(app, writes=False):
+                new = await asyncio.to_thread(look, last)
 
     return StreamingResponse(stream(), media_type="text/event-stream")
 
