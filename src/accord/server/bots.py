@@ -11,12 +11,16 @@ own token, like any participant, and
 
 It acts only while a round is open, as a person must.
 
-Its sense of time is the text's progress: version ``v`` of at most ``horizon``
-versions (the deadline), so time-based negotiators concede as drafts go by.
+Its sense of time is the further of two clocks: the text's progress (version
+``v`` of at most ``horizon`` versions) and, when the round has a deadline, the
+share of the round gone since the bot first saw it open. Time-based
+negotiators concede as drafts go by or as the deadline nears, whichever is
+further along.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from typing import Any
@@ -71,25 +75,46 @@ class BotSeat:
         self.negotiator.bind(view, np.random.default_rng(participant.id))
         self.answered_version = 0
         self.voted: set[int] = set()
+        self.step = 0  # where the negotiator is in its horizon (see progress)
+        self.round_seen: tuple[int, dt.datetime] | None = None  # (round, first seen open)
+
+    def progress(self, version: int, round_: dict[str, Any], now: dt.datetime) -> int:
+        """The step of the horizon the bot is at: drafts gone by, or the round's clock.
+
+        ``round_`` is the round as ``/me`` shows it; ``now`` is the current moment (UTC).
+        """
+        by_drafts = version - 1
+        if self.round_seen is None or self.round_seen[0] != round_["number"]:
+            self.round_seen = (round_["number"], now)
+        by_clock = 0
+        if round_.get("deadline"):
+            start = self.round_seen[1]
+            deadline = dt.datetime.fromisoformat(round_["deadline"])
+            length = (deadline - start).total_seconds()
+            share = 1.0 if length <= 0 else (now - start).total_seconds() / length
+            by_clock = int(min(1.0, max(0.0, share)) * (self.horizon - 1))
+        return min(max(by_drafts, by_clock), self.horizon - 1)
 
     def outcome(self, values: dict[str, float]) -> int:
         """The grid outcome nearest to a text's values."""
         return self.domain.space.outcome(self.domain.nearest_indices(values))
 
-    def state(self, version: int, outcome: int) -> NegotiationState:
-        """The negotiator's view of time: the text's version out of the horizon."""
-        return NegotiationState(min(version - 1, self.horizon - 1), self.horizon, outcome, "chair")
+    def state(self, outcome: int) -> NegotiationState:
+        """The negotiator's view of the table: where it is in its horizon, and the outcome."""
+        return NegotiationState(self.step, self.horizon, outcome, "chair")
 
     def act(self, client: httpx.Client, base: str) -> None:
         """Answer what is new: the latest text, and open proposals."""
         headers = {"Authorization": f"Bearer {self.token}"}
-        if client.get(f"{base}/me", headers=headers).json()["round"]["state"] != "open":
+        round_ = client.get(f"{base}/me", headers=headers).json()["round"]
+        if round_["state"] != "open":
             return  # nothing is negotiated between rounds; answer when the next one opens
         text = client.get(f"{base}/text", headers=headers).json()["current"]
         version = int(text["version"])
+        self.step = self.progress(version, round_, dt.datetime.now(dt.UTC))
         if version > self.answered_version:
             outcome = self.outcome(text["values"])
-            critique = self.negotiator.critique(self.state(version, outcome), outcome)
+            critique = self.negotiator.critique(self.state(outcome), outcome)
             if critique is not None and critique.issue is not None:
                 issue = self.domain.space.issues[critique.issue]
                 current = self.domain.space.value_indices(outcome)[critique.issue]
@@ -109,7 +134,7 @@ class BotSeat:
             if proposal["state"] != "open" or proposal["id"] in self.voted:
                 continue
             outcome = self.outcome({**text["values"], **proposal["values"]})
-            accept = self.negotiator.respond(self.state(version, outcome), outcome, "proposer")
+            accept = self.negotiator.respond(self.state(outcome), outcome, "proposer")
             reason = "acceptable at this stage" if accept else "not yet acceptable to us"
             vote = {"choice": "accept" if accept else "reject", "reason": reason}
             url = f"{base}/proposals/{proposal['id']}/votes"
