@@ -16,7 +16,16 @@ from fastapi import HTTPException
 from accord.scenario import Issue, Scenario, parse_scenario
 from accord.server.models import Exercise
 
-__all__ = ["agenda", "check_value", "check_values", "issue_view", "readings", "scenario_of"]
+__all__ = [
+    "agenda",
+    "check_issue",
+    "check_value",
+    "check_values",
+    "issue_view",
+    "on_the_text",
+    "readings",
+    "scenario_of",
+]
 
 
 @lru_cache(maxsize=64)
@@ -55,10 +64,20 @@ def readings(issues: dict[str, Issue], values: dict[str, float]) -> dict[str, st
     return out
 
 
-def check_value(issues: dict[str, Issue], key: str, value: float, where: str) -> None:
-    """Refuse (422) a value off its issue's scale, or an issue not on the agenda."""
+def on_the_text(exercise: Exercise, values: dict[str, float]) -> dict[str, Issue]:
+    """The agenda's issues that a text (its values) covers."""
+    return {k: v for k, v in agenda(exercise).items() if k in values}
+
+
+def check_issue(issues: dict[str, Issue], key: str, where: str) -> None:
+    """Refuse (422) an issue not on the agenda, naming the ones that are."""
     if key not in issues:
         raise HTTPException(422, f"{where}: unknown issue {key!r}; the issues are {sorted(issues)}")
+
+
+def check_value(issues: dict[str, Issue], key: str, value: float, where: str) -> None:
+    """Refuse (422) a value off its issue's scale, or an issue not on the agenda."""
+    check_issue(issues, key, where)
     scale = issues[key].scale
     if not math.isfinite(value) or not scale.min <= value <= scale.max:
         raise HTTPException(

@@ -136,3 +136,22 @@ def require(seat: Seat, *roles: str) -> None:
     """Refuse the request unless the seat has one of the roles."""
     if seat.role not in roles:
         raise HTTPException(403, f"only the {' or the '.join(roles)} may do this")
+
+
+def delegations(session: Session, exercise_id: int) -> dict[str, Participant]:
+    """The exercise's delegations, by party."""
+    rows = session.scalars(
+        select(Participant).filter_by(exercise_id=exercise_id, role="delegation")
+    )
+    return {p.party: p for p in rows if p.party}
+
+
+def delegation_ids(
+    session: Session, exercise_id: int, parties: list[str], what: str = "delegations"
+) -> list[int]:
+    """The ids of the named delegations; 422 naming the unknown ones and the known ones."""
+    known = delegations(session, exercise_id)
+    unknown = [p for p in parties if p not in known]
+    if unknown:
+        raise HTTPException(422, f"unknown {what} {unknown}; the delegations are {sorted(known)}")
+    return [known[p].id for p in parties]

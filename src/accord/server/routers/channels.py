@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from accord.server.deps import CurrentSeat, DbSession, RecordId, Seat, require
-from accord.server.models import Channel, ChannelMember, Message, Participant
+from accord.server.deps import CurrentSeat, DbSession, RecordId, Seat, delegation_ids, require
+from accord.server.models import Channel, ChannelMember, Message
 from accord.server.schemas import ChannelCreate, MessageCreate
 from accord.server.service import record
 
@@ -60,22 +60,11 @@ def list_channels(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]
 def add_channel(body: ChannelCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """A delegation opens a private channel with other delegations."""
     require(seat, "delegation")
-    delegations = {
-        p.party: p.id
-        for p in session.scalars(
-            select(Participant).filter_by(exercise_id=seat.exercise.id, role="delegation")
-        )
-        if p.party
-    }
-    unknown = [m for m in body.members if m not in delegations]
-    if unknown:
-        raise HTTPException(
-            422, f"unknown delegations {unknown}; the delegations are {sorted(delegations)}"
-        )
+    invited = delegation_ids(session, seat.exercise.id, body.members)
     channel = Channel(exercise_id=seat.exercise.id, name=body.name, kind="private")
     session.add(channel)
     session.flush()
-    members = sorted({seat.id, *(delegations[m] for m in body.members)})
+    members = sorted({seat.id, *invited})
     for member in members:
         session.add(ChannelMember(channel_id=channel.id, participant_id=member))
     record(session, seat.exercise.id, "channel", {"id": channel.id, "name": body.name}, members)

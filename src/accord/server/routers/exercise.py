@@ -20,6 +20,7 @@ from accord.server.deps import (
     Seat,
     app_session,
     authenticate,
+    delegation_ids,
     require,
 )
 from accord.server.models import Event, Inject, Participant, Round
@@ -99,20 +100,6 @@ def update_round(body: RoundUpdate, seat: CurrentSeat, session: DbSession) -> di
     return describe_round(current)
 
 
-def _party_ids(session: DbSession, seat: Seat, parties: list[str]) -> list[int]:
-    seats = {
-        p["party"]: p["id"]
-        for p in _seats(session, seat.exercise.id).values()
-        if p["role"] == "delegation"
-    }
-    unknown = [p for p in parties if p not in seats]
-    if unknown:
-        raise HTTPException(
-            422, f"unknown delegations {unknown}; the delegations are {sorted(seats)}"
-        )
-    return [seats[p] for p in parties]
-
-
 def _can_read_inject(seat: Seat, inject: Inject) -> bool:
     if seat.role == "facilitator" or seat.exercise.archive_open:
         return True
@@ -125,7 +112,7 @@ def _can_read_inject(seat: Seat, inject: Inject) -> bool:
 def add_inject(body: InjectCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator sends news or an intelligence report to all delegations or some."""
     require(seat, "facilitator")
-    targets = _party_ids(session, seat, body.targets)
+    targets = delegation_ids(session, seat.exercise.id, body.targets)
     inject = Inject(exercise_id=seat.exercise.id, title=body.title, body=body.body, targets=targets)
     session.add(inject)
     session.flush()

@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from sqlalchemy import select
 
-from accord.server.deps import CurrentSeat, DbSession, require
+from accord.server.deps import CurrentSeat, DbSession, Seat, delegation_ids, require
 from accord.server.models import Notification, Participant
 from accord.server.schemas import NotificationCreate, ObservedActivity, Thresholds
 from accord.server.service import record
@@ -80,7 +80,24 @@ def _parties(session: DbSession, exercise_id: int) -> dict[int, str | None]:
     return {p.id: p.party for p in seats}
 
 
-def _store(session: DbSession, note: Notification) -> dict[str, Any]:
+def _store(
+    session: DbSession,
+    seat: Seat,
+    party_id: int,
+    activity: NotificationCreate | ObservedActivity,
+    flags: list[str],
+) -> dict[str, Any]:
+    """Record an activity: notified by its delegation, or reported seen by the facilitator."""
+    note = Notification(
+        exercise_id=seat.exercise.id,
+        author_id=seat.id,
+        party_id=party_id,
+        kind="observed" if isinstance(activity, ObservedActivity) else "notified",
+        activity=activity.activity,
+        troops=activity.troops,
+        starts=dt.datetime.combine(activity.starts, dt.time(), dt.UTC),
+        flags=flags,
+    )
     session.add(note)
     session.flush()
     payload = {"id": note.id, "kind": note.kind, "flags": note.flags}
@@ -89,59 +106,30 @@ def _store(session: DbSession, note: Notification) -> dict[str, Any]:
     return _public(note, _parties(session, note.exercise_id))
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), dt.UTC)
-
-
 @router.post("/notifications", status_code=201)
 def notify(body: NotificationCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """A delegation notifies a military activity; a late notice is flagged to all."""
     require(seat, "delegation")
     today = dt.datetime.now(dt.UTC).date()
     thresholds = thresholds_of(seat.exercise.thresholds)
-    note = Notification(
-        exercise_id=seat.exercise.id,
-        author_id=seat.id,
-        party_id=seat.id,
-        kind="notified",
-        activity=body.activity,
-        troops=body.troops,
-        starts=_midnight(body.starts),
-        flags=late_flags(thresholds, body.troops, body.starts, today),
-    )
-    return _store(session, note)
+    flags = late_flags(thresholds, body.troops, body.starts, today)
+    return _store(session, seat, seat.id, body, flags)
 
 
 @router.post("/notifications/observed", status_code=201)
 def observe(body: ObservedActivity, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator reports an activity seen; a missing or short notice is flagged to all."""
     require(seat, "facilitator")
-    party = session.scalars(
-        select(Participant).filter_by(
-            exercise_id=seat.exercise.id, role="delegation", party=body.party
-        )
-    ).one_or_none()
-    if party is None:
-        known = sorted(p for p in _parties(session, seat.exercise.id).values() if p)
-        raise HTTPException(422, f"unknown delegation {body.party!r}; the delegations are {known}")
+    (party_id,) = delegation_ids(session, seat.exercise.id, [body.party])
     notices = list(
         session.scalars(
             select(Notification).filter_by(
-                exercise_id=seat.exercise.id, party_id=party.id, kind="notified"
+                exercise_id=seat.exercise.id, party_id=party_id, kind="notified"
             )
         )
     )
-    note = Notification(
-        exercise_id=seat.exercise.id,
-        author_id=seat.id,
-        party_id=party.id,
-        kind="observed",
-        activity=body.activity,
-        troops=body.troops,
-        starts=_midnight(body.starts),
-        flags=observed_flags(thresholds_of(seat.exercise.thresholds), body, notices),
-    )
-    return _store(session, note)
+    flags = observed_flags(thresholds_of(seat.exercise.thresholds), body, notices)
+    return _store(session, seat, party_id, body, flags)
 
 
 @router.get("/notifications")

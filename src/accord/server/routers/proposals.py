@@ -8,20 +8,21 @@ from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
 from accord.server.agenda import agenda, check_values
-from accord.server.deps import CurrentSeat, DbSession, RecordId, Seat, require
-from accord.server.models import Participant, Proposal, Vote
+from accord.server.deps import (
+    CurrentSeat,
+    DbSession,
+    RecordId,
+    Seat,
+    delegation_ids,
+    delegations,
+    require,
+)
+from accord.server.models import Proposal, Vote
 from accord.server.rounds import require_open_round
 from accord.server.schemas import ProposalCreate, VoteCreate
 from accord.server.service import record
 
 router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["proposals"])
-
-
-def _delegations(session: DbSession, exercise_id: int) -> dict[str, Participant]:
-    rows = session.scalars(
-        select(Participant).filter_by(exercise_id=exercise_id, role="delegation")
-    )
-    return {p.party: p for p in rows if p.party}
 
 
 def _public(seat: Seat, session: DbSession, proposal: Proposal) -> dict[str, Any]:
@@ -65,18 +66,13 @@ def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) ->
     require(seat, "delegation")
     require_open_round(session, seat.exercise.id)
     check_values(agenda(seat.exercise), body.values, "values")
-    delegations = _delegations(session, seat.exercise.id)
-    unknown = [c for c in body.cosponsors if c not in delegations]
-    if unknown:
-        raise HTTPException(
-            422, f"unknown co-sponsors {unknown}; the delegations are {sorted(delegations)}"
-        )
+    cosponsors = delegation_ids(session, seat.exercise.id, body.cosponsors, "co-sponsors")
     proposal = Proposal(
         exercise_id=seat.exercise.id,
         title=body.title,
         values=body.values,
         sponsor_id=seat.id,
-        cosponsors=[delegations[c].id for c in body.cosponsors],
+        cosponsors=cosponsors,
     )
     session.add(proposal)
     session.flush()
@@ -129,12 +125,12 @@ def close_vote(proposal_id: RecordId, seat: CurrentSeat, session: DbSession) -> 
         raise HTTPException(
             409, f"the vote on proposal {proposal_id} is already closed ({proposal.state})"
         )
-    delegations = _delegations(session, seat.exercise.id)
+    seated = delegations(session, seat.exercise.id)
     votes = {
         v.participant_id: v.choice
         for v in session.scalars(select(Vote).filter_by(proposal_id=proposal.id))
     }
-    consensus = all(votes.get(p.id) in ("accept", "abstain") for p in delegations.values()) and any(
+    consensus = all(votes.get(p.id) in ("accept", "abstain") for p in seated.values()) and any(
         c == "accept" for c in votes.values()
     )
     proposal.state = "adopted" if consensus else "rejected"

@@ -8,7 +8,15 @@ from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
 from accord.scenario import Issue
-from accord.server.agenda import agenda, check_value, check_values, issue_view, readings
+from accord.server.agenda import (
+    agenda,
+    check_issue,
+    check_value,
+    check_values,
+    issue_view,
+    on_the_text,
+    readings,
+)
 from accord.server.deps import CurrentSeat, DbSession, Seat, require
 from accord.server.models import Comment, TextVersion
 from accord.server.rounds import as_utc, require_open_round
@@ -80,14 +88,11 @@ def revise_text(body: TextRevise, seat: CurrentSeat, session: DbSession) -> dict
             f"the text is at version {text.version}, not {body.base_version}; "
             "reload it and apply your changes again",
         )
-    issues = {k: v for k, v in agenda(seat.exercise).items() if k in text.values}
+    issues = on_the_text(seat.exercise, text.values)
     check_values(issues, body.values, "values")
     brackets = text.brackets if body.brackets is None else sorted(set(body.brackets))
-    unknown = [b for b in brackets if b not in issues]
-    if unknown:
-        raise HTTPException(
-            422, f"brackets: unknown issues {unknown}; the issues are {sorted(issues)}"
-        )
+    for bracketed in brackets:
+        check_issue(issues, bracketed, "brackets")
     new = TextVersion(
         exercise_id=seat.exercise.id,
         version=text.version + 1,
@@ -144,9 +149,8 @@ def add_comment(body: CommentCreate, seat: CurrentSeat, session: DbSession) -> d
         raise HTTPException(
             409, f"the text is now at version {text.version}; comment on the current version"
         )
-    issues = {k: v for k, v in agenda(seat.exercise).items() if k in text.values}
-    if body.issue not in issues:
-        raise HTTPException(422, f"unknown issue {body.issue!r}; the issues are {sorted(issues)}")
+    issues = on_the_text(seat.exercise, text.values)
+    check_issue(issues, body.issue, "issue")
     if body.amendment is not None:
         check_value(issues, body.issue, body.amendment, "amendment")
     comment = Comment(

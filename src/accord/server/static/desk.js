@@ -206,7 +206,7 @@ async function load() {
     put("cosponsors", ticks("cosponsors", me.seat.id));
     put("channel-members", ticks("members", me.seat.id));
     put("inject-targets", ticks("targets"));
-    if (me.seat.role === "chair" || me.seat.role === "facilitator") await renderComments();
+    if (me.seat.role === "chair") await renderComments();  // shown on the chair desk only
     if (me.seat.role !== "observer") {
       await renderProposals();
       put("injects", (await api("/injects")).map(i => `<li><strong>${esc(i.title)}</strong>: ${esc(i.body)}</li>`).join("") || "<li class='muted'>None.</li>");
