@@ -188,7 +188,12 @@ def import_exercise(session: Session, text: str, source: str = "<export>") -> Ex
         session.commit()
     except (KeyError, TypeError, ValueError, AttributeError, SQLAlchemyError) as exc:
         session.rollback()  # nothing of it stays
-        what = f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else type(exc).__name__
+        if isinstance(exc, KeyError):
+            what = f"missing {exc.args[0]!r}"
+        elif isinstance(exc, SQLAlchemyError):
+            what = "a required field is missing or not valid"
+        else:
+            what = type(exc).__name__
         raise AccordError(
             f"{source}: an incomplete or altered export ({what}); nothing was loaded — "
             "export the exercise again with 'accord exercise export'"
