@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,10 +17,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from accord.server.app import create_app
 from accord.server.db import session_factory
+from accord.server.deps import run_with_session
 from accord.server.launch import free_port, start_server
+from accord.server.models import Exercise
 from accord.server.service import create_exercise
 from accord.server.settings import ServerSettings
 from tests.server.conftest import BACKENDS, SCENARIO, database_url
@@ -155,6 +160,36 @@ def test_the_clock_closes_a_round_at_its_deadline(live: TestClient, committed: s
     )
     assert closing[0]["payload"]["number"] == 1
     assert live.get(f"{api}/me", headers=usa).json()["round"]["state"] == "closed"
+
+
+def test_work_cut_short_by_a_shutdown_ends_before_its_connection_closes(committed: str) -> None:
+    """The clock's (or an event stream's) query, cancelled mid-way, finishes on its connection.
+
+    Found by a crash: the clock's session was closed when the server shut down while
+    its query still ran in a worker thread, and SQLite took the process down.
+    """
+    app = create_app(ServerSettings(database_url=committed, clock_seconds=0))
+    started, release = threading.Event(), threading.Event()
+    counted: list[int] = []
+
+    def work(session: Session) -> None:
+        started.set()
+        release.wait(10)
+        counted.append(session.scalar(select(func.count()).select_from(Exercise)) or 0)
+
+    async def shut_down_midway() -> bool:
+        task = asyncio.create_task(run_with_session(app, True, work))
+        assert await asyncio.to_thread(started.wait, 10)
+        task.cancel()
+        await asyncio.sleep(0.2)
+        waited = not task.done()  # the cancelled caller waits for the work ...
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return waited
+
+    assert asyncio.run(shut_down_midway())
+    assert len(counted) == 1  # ... which ran to its end on an open connection
 
 
 def test_more_writers_at_once_than_the_server_has_threads(committed: str) -> None:

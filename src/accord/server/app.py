@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from accord.server.db import POOL_OVERFLOW, POOL_SIZE, session_factory
-from accord.server.deps import app_session
+from accord.server.deps import run_with_session
 from accord.server.rounds import close_overdue_rounds
 from accord.server.routers import channels, exercise, measures, proposals, texts
 from accord.server.settings import ServerSettings
@@ -32,8 +32,7 @@ DB_SLOTS = POOL_SIZE + POOL_OVERFLOW - 2
 
 
 async def _tick(app: FastAPI) -> None:
-    async with app_session(app, writes=True) as session:
-        await asyncio.to_thread(close_overdue_rounds, session)
+    await run_with_session(app, True, close_overdue_rounds)
 
 
 @asynccontextmanager

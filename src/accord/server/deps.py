@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from typing import Annotated, Any
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
+from typing import Annotated, Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
@@ -24,7 +24,10 @@ __all__ = [
     "RecordId",
     "Seat",
     "require",
+    "run_with_session",
 ]
+
+T = TypeVar("T")
 
 MAX_ID = 2**53
 """Identifiers are positive and fit every database's integer column."""
@@ -63,6 +66,31 @@ async def app_session(app: FastAPI, writes: bool) -> AsyncIterator[Session]:
     async with _turn(app, writes):
         with app.state.sessions() as session:
             yield session
+
+
+async def run_with_session(app: FastAPI, writes: bool, work: Callable[[Session], T]) -> T:
+    """``work(session)`` in a worker thread, once the database can take it (see :func:`_turn`).
+
+    For the server's own work outside requests (the clock, event streams). The session
+    is opened and closed in the worker thread, and a caller that is cancelled (the
+    server shutting down, a page closing) waits for the work to end: the turn is not
+    given up early, and no connection is closed under a running query. (A plain
+    ``asyncio.to_thread`` abandons its thread on cancellation; SQLite then crashed.)
+    """
+
+    def run() -> T:
+        with app.state.sessions() as session:
+            return work(session)
+
+    async with _turn(app, writes):
+        running = asyncio.ensure_future(asyncio.to_thread(run))
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            while not running.done():  # a short query: let it end, then pass the cancellation on
+                with suppress(asyncio.CancelledError):
+                    await asyncio.wait([running])
+            raise
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

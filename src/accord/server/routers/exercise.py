@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from accord.server.deps import (
     MAX_ID,
@@ -18,10 +19,10 @@ from accord.server.deps import (
     DbSession,
     RecordId,
     Seat,
-    app_session,
     authenticate,
     delegation_ids,
     require,
+    run_with_session,
 )
 from accord.server.models import Event, Inject, Participant, Round
 from accord.server.rounds import (
@@ -192,8 +193,8 @@ async def events(
     """
     app = request.app
 
-    def look(last: int) -> list[tuple[int, str]]:
-        with app.state.sessions() as session:
+    async def look(last: int) -> list[tuple[int, str]]:
+        def events_after(session: Session) -> list[tuple[int, str]]:
             me = authenticate(session, exercise_id, authorization, token)
             rows = session.scalars(
                 select(Event)
@@ -205,11 +206,9 @@ async def events(
                 for e in rows
             ]
 
-    async def first_look() -> list[tuple[int, str]]:
-        async with app_session(app, writes=False):
-            return await asyncio.to_thread(look, after)
+        return await run_with_session(app, False, events_after)
 
-    new = await first_look()  # an unknown token is refused here, before the stream starts
+    new = await look(after)  # an unknown token is refused here, before the stream starts
 
     async def stream() -> AsyncIterator[str]:
         nonlocal new
@@ -223,8 +222,7 @@ async def events(
             await asyncio.sleep(0.5)
             if await request.is_disconnected():
                 return
-            async with app_session(app, writes=False):
-                new = await asyncio.to_thread(look, last)
+            new = await look(last)
 
     return StreamingResponse(stream(), media_type="text/event-stream")
 
