@@ -7,6 +7,10 @@ throughput and the p50/p99 latency of acknowledged writes on SQLite, and with
 ``--postgresql postgresql://user:pass@host/db`` on PostgreSQL too, in the same
 run, with the ratios between them. Use a database of its own for PostgreSQL
 (``createdb accord_bench``): the benchmark adds 50 exercises each run.
+
+Every seat's page is open on its live-update stream throughout (``--pages 0``
+closes them): the benchmark also prints the server's CPU use while the pages
+are open and nobody writes, and how many events the pages received.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 from accord.server.db import session_factory, upgrade
 from accord.server.launch import free_port, start_server
@@ -69,17 +74,55 @@ async def delegation(
             ERRORS.append(str(response.status_code))
 
 
+async def page(client: httpx.AsyncClient, base: str, token: str, received: list[int]) -> None:
+    """One open page: reads its exercise's live-update stream until cancelled."""
+    try:
+        async with client.stream("GET", f"{base}/events", params={"token": token}) as stream:
+            async for line in stream.aiter_lines():
+                if line.startswith("data: "):
+                    received[0] += 1
+    except httpx.HTTPError as exc:
+        ERRORS.append(f"page {type(exc).__name__}")
+
+
+async def idle_cpu(server: psutil.Process, seconds: float) -> float:
+    """The server's CPU use (share of one core) over a while with nobody writing."""
+    before = server.cpu_times()
+    await asyncio.sleep(seconds)
+    after = server.cpu_times()
+    return (after.user + after.system - before.user - before.system) / seconds
+
+
 async def load(
-    port: int, tables: list[tuple[int, dict[str, str]]], per_delegation: int
-) -> tuple[list[float], float]:
+    server: psutil.Process,
+    port: int,
+    tables: list[tuple[int, dict[str, str]]],
+    per_delegation: int,
+    pages: int,
+) -> tuple[list[float], float, float, int]:
+    """Pages open, the idle server measured, then every delegation writes at once."""
     latencies: list[float] = []
+    received = [0]
     # One connection per delegation, as each delegation's browser would hold: a shared,
     # smaller pool would add the client's own (unfair) queue to the latencies.
     delegations = sum(len(tokens) - 3 for _, tokens in tables)
-    limits = httpx.Limits(max_connections=delegations)
+    limits = httpx.Limits(max_connections=delegations + pages)
+    timeout = httpx.Timeout(30, read=None)  # a page's stream may stay quiet for long
     async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=timeout
     ) as client:
+        seats = [
+            (f"/api/exercises/{exercise_id}", token)
+            for exercise_id, tokens in tables
+            for party, token in tokens.items()
+            if party != "observer"
+        ]
+        readers = [
+            asyncio.create_task(page(client, base, token, received))
+            for base, token in seats[:pages]
+        ]
+        await asyncio.sleep(3)  # every page connected and caught up
+        idle = await idle_cpu(server, 10)
         jobs = []
         for exercise_id, tokens in tables:
             base = f"/api/exercises/{exercise_id}"
@@ -101,7 +144,11 @@ async def load(
         start = time.perf_counter()
         await asyncio.gather(*jobs)
         elapsed = time.perf_counter() - start
-    return latencies, elapsed
+        await asyncio.sleep(2)  # the last events reach the pages
+        for reader in readers:
+            reader.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+    return latencies, elapsed, idle, received[0]
 
 
 def open_rounds(port: int, tables: list[tuple[int, dict[str, str]]]) -> None:
@@ -116,7 +163,7 @@ def open_rounds(port: int, tables: list[tuple[int, dict[str, str]]]) -> None:
             opened.raise_for_status()
 
 
-def run(database: str, exercises: int, per_delegation: int) -> dict[str, float]:
+def run(database: str, exercises: int, per_delegation: int, pages: int) -> dict[str, float]:
     """One load run on one database: throughput and latency of acknowledged writes."""
     ERRORS.clear()
     upgrade(database)
@@ -130,7 +177,9 @@ def run(database: str, exercises: int, per_delegation: int) -> dict[str, float]:
     server = start_server(database, port, log=os.environ.get("ACCORD_BENCH_LOG"))
     try:
         open_rounds(port, tables)
-        latencies, elapsed = asyncio.run(load(port, tables, per_delegation))
+        latencies, elapsed, idle, received = asyncio.run(
+            load(psutil.Process(server.pid), port, tables, per_delegation, pages)
+        )
     finally:
         os.kill(server.pid, signal.SIGKILL)
         server.wait()
@@ -142,6 +191,7 @@ def run(database: str, exercises: int, per_delegation: int) -> dict[str, float]:
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[int(0.99 * (len(latencies) - 1))] * 1000,
         "lost": len(ERRORS),
+        "idle": idle,
     }
     kind = database.split(":")[0].split("+")[0]
     print(f"{kind}: {exercises} exercises × 6 delegations × {per_delegation} writes")
@@ -150,6 +200,10 @@ def run(database: str, exercises: int, per_delegation: int) -> dict[str, float]:
     )
     print(f"  latency p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms")
     print(f"  not acknowledged: {len(ERRORS)} ({', '.join(sorted(set(ERRORS))) or 'none'})")
+    print(
+        f"  {pages} pages open: idle server {idle:.0%} of a core; "
+        f"{received:,} events reached the pages"
+    )
     return result
 
 
@@ -158,13 +212,17 @@ def main() -> None:
     parser.add_argument("--exercises", type=int, default=50)
     parser.add_argument("--writes", type=int, default=20, help="writes per delegation")
     parser.add_argument(
+        "--pages", type=int, default=None, help="open pages (default: every seat but observers)"
+    )
+    parser.add_argument(
         "--postgresql", default=None, help="also measure this PostgreSQL database (its own)"
     )
     args = parser.parse_args()
     sqlite = f"sqlite:///{Path(tempfile.mkdtemp(prefix='accord-load-')) / 'load.db'}"
-    baseline = run(sqlite, args.exercises, args.writes)
+    pages = args.exercises * 8 if args.pages is None else args.pages
+    baseline = run(sqlite, args.exercises, args.writes, pages)
     if args.postgresql:
-        other = run(args.postgresql, args.exercises, args.writes)
+        other = run(args.postgresql, args.exercises, args.writes, pages)
         print("postgresql against sqlite (same run, same load):")
         print(f"  throughput ×{other['rate'] / baseline['rate']:.2f}")
         p50, p99 = other["p50"] / baseline["p50"], other["p99"] / baseline["p99"]
