@@ -25,7 +25,7 @@ from accord.server.db import session_factory
 from accord.server.deps import run_with_session
 from accord.server.launch import free_port, start_server
 from accord.server.models import Exercise
-from accord.server.service import create_exercise
+from accord.server.service import create_exercise, record
 from accord.server.settings import ServerSettings
 from tests.server.conftest import BACKENDS, SCENARIO, database_url
 
@@ -235,7 +235,25 @@ def test_more_writers_at_once_than_the_server_has_threads(committed: str) -> Non
     assert codes == [201] * 80
 
 
-def test_live_updates_reach_a_page_as_server_sent_events(tmp_path: Path) -> None:
+def _stream_until(api: str, token: str, kind: str, meanwhile: Callable[[], Any]) -> list[str]:
+    """The kinds of event a page's stream shows, from its start until one of ``kind``."""
+    seen: list[str] = []
+    # Nothing, not even a keep-alive, for 10 s fails the read: the event never came.
+    with httpx.stream("GET", f"{api}/events?token={token}", timeout=10) as stream:
+        meanwhile()
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                seen.append(json.loads(line[6:])["kind"])
+            if kind in seen:
+                return seen
+    raise AssertionError(f"the stream ended before an event of kind {kind!r}: {seen}")
+
+
+def test_live_updates_reach_a_page_when_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Woken by the exercise's bell: the stream's own recheck is set to an hour here."""
+    monkeypatch.setenv("ACCORD_EVENTS_RECHECK_SECONDS", "3600")
     database = database_url("sqlite", tmp_path)
     with session_factory(database)() as session:
         exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
@@ -246,14 +264,81 @@ def test_live_updates_reach_a_page_as_server_sent_events(tmp_path: Path) -> None
     try:
         refused = httpx.get(f"{api}/events?token=nope", timeout=10)
         assert refused.status_code == 401
-        seen: list[str] = []
-        with httpx.stream("GET", f"{api}/events?token={token['usa']}", timeout=10) as stream:
-            _open_round(api, token["facilitator"])
-            for line in stream.iter_lines():
-                if line.startswith("data: "):
-                    seen.append(json.loads(line[6:])["kind"])
-                if "round" in seen:
-                    break
+        seen = _stream_until(
+            api, token["usa"], "round", lambda: _open_round(api, token["facilitator"])
+        )
         assert seen[:2] == ["created", "round"]
+    finally:
+        _stop(proc)
+
+
+def test_a_page_hears_of_writes_by_other_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that rings no bell of the server (here: this test's own) reaches the page."""
+    monkeypatch.setenv("ACCORD_EVENTS_RECHECK_SECONDS", "0.5")
+    database = database_url("sqlite", tmp_path)
+    with session_factory(database)() as session:
+        exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
+    token = {s.party or s.role: s.token for s in seats}
+
+    def inject_behind_the_servers_back() -> None:
+        with session_factory(database)() as session:
+            record(session, exercise.id, "inject", {"title": "news", "body": "from elsewhere"})
+            session.commit()
+
+    port = free_port()
+    proc = start_server(database, port)
+    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
+    try:
+        seen = _stream_until(api, token["dprk"], "inject", inject_behind_the_servers_back)
+        assert seen == ["created", "inject"]
+    finally:
+        _stop(proc)
+
+
+def test_live_updates_of_a_private_channel_reach_its_members_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of one exercise share one feed; each is shown only what its seat may see."""
+    monkeypatch.setenv("ACCORD_EVENTS_RECHECK_SECONDS", "3600")
+    database = database_url("sqlite", tmp_path)
+    with session_factory(database)() as session:
+        exercise, seats = create_exercise(session, SCENARIO, "four-party")
+    token = {s.party or s.role: s.token for s in seats}
+    port = free_port()
+    proc = start_server(database, port)
+    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
+    usa = {"Authorization": f"Bearer {token['usa']}"}
+
+    def messages(stream: httpx.Response) -> list[int]:
+        """The channels of the messages a page is shown, up to the next plenary one."""
+        seen: list[int] = []
+        for line in stream.iter_lines():
+            if line.startswith("data: ") and json.loads(line[6:])["kind"] == "message":
+                seen.append(json.loads(line[6:])["payload"]["channel"])
+                if seen[-1] == plenary:
+                    return seen
+        raise AssertionError(f"the stream ended: {seen}")
+
+    try:
+        _open_round(api, token["facilitator"])
+        plenary = httpx.get(f"{api}/channels", headers=usa).json()[0]["id"]
+        with (
+            httpx.stream("GET", f"{api}/events?token={token['usa']}", timeout=10) as at_usa,
+            httpx.stream("GET", f"{api}/events?token={token['dprk']}", timeout=10) as at_dprk,
+            httpx.stream("GET", f"{api}/events?token={token['observer']}", timeout=10) as watching,
+        ):
+            private = httpx.post(
+                f"{api}/channels", json={"name": "corridor", "members": ["rok"]}, headers=usa
+            ).json()["id"]
+            for channel in (private, plenary):
+                said = httpx.post(
+                    f"{api}/channels/{channel}/messages", json={"body": "..."}, headers=usa
+                )
+                assert said.status_code == 201
+            assert messages(at_usa) == [private, plenary]
+            assert messages(at_dprk) == [plenary]
+            assert messages(watching) == [plenary]
     finally:
         _stop(proc)

@@ -15,8 +15,10 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from accord.server.bell import Bell
 from accord.server.db import POOL_OVERFLOW, POOL_SIZE, session_factory
 from accord.server.deps import run_with_session
+from accord.server.feed import Feeds
 from accord.server.rounds import close_overdue_rounds
 from accord.server.routers import channels, exercise, measures, proposals, texts
 from accord.server.settings import ServerSettings
@@ -26,6 +28,9 @@ __all__ = ["create_app"]
 STATIC = Path(__file__).parent / "static"
 
 log = logging.getLogger(__name__)
+
+FEED_MIN_GAP_SECONDS = 0.25
+"""An exercise's live-update feed reads at most this often: a burst of writes is one read."""
 
 DB_SLOTS = POOL_SIZE + POOL_OVERFLOW - 2
 """Requests at once on a pooled database: the pool, less room for the clock and the bots."""
@@ -74,6 +79,13 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.db_queues = WeakKeyDictionary()
     app.state.db_slots = DB_SLOTS
     app.state.clock_seconds = settings.clock_seconds
+    app.state.bell = Bell()  # rung when a commit records events in an exercise
+    app.state.feeds = Feeds(
+        lambda writes, work: run_with_session(app, writes, work),
+        app.state.bell,
+        recheck=settings.events_recheck_seconds,
+        min_gap=FEED_MIN_GAP_SECONDS,
+    )
     for module in (exercise, texts, proposals, channels, measures):
         app.include_router(module.router)
 

@@ -65,7 +65,7 @@ async def app_session(app: FastAPI, writes: bool) -> AsyncIterator[Session]:
     """A session of the app's database, once the database can take it (see :func:`_turn`)."""
     async with _turn(app, writes):
         with app.state.sessions() as session:
-            yield session
+            yield app.state.bell.attach(session)
 
 
 async def run_with_session(app: FastAPI, writes: bool, work: Callable[[Session], T]) -> T:
@@ -80,7 +80,7 @@ async def run_with_session(app: FastAPI, writes: bool, work: Callable[[Session],
 
     def run() -> T:
         with app.state.sessions() as session:
-            return work(session)
+            return work(app.state.bell.attach(session))
 
     async with _turn(app, writes):
         running = asyncio.ensure_future(asyncio.to_thread(run))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from accord.errors import AccordError
 from accord.scenario import Scenario, parse_scenario
+from accord.server.bell import recorded
 from accord.server.models import (
     Channel,
     ChannelMember,
@@ -66,8 +67,12 @@ def record(
     payload: dict[str, Any],
     audience: list[int] | None = None,
 ) -> None:
-    """Append an event to the exercise's timeline (in the caller's transaction)."""
+    """Append an event to the exercise's timeline (in the caller's transaction).
+
+    Open pages of the exercise hear of it as soon as the transaction commits (see bell).
+    """
     session.add(Event(exercise_id=exercise_id, kind=kind, payload=payload, audience=audience))
+    recorded(session, exercise_id)
 
 
 def create_exercise(

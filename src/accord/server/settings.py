@@ -21,3 +21,9 @@ class ServerSettings(BaseSettings):
     port: int = 8000
     clock_seconds: float = 1.0
     """How often the server closes rounds whose deadline has passed (0: never, for tests)."""
+    events_recheck_seconds: float = 5.0
+    """How often an open page's live-update stream looks at the database unwoken.
+
+    Writes made through this server wake the pages of their exercise at once; this
+    catches writes by other processes (a second server, the command line).
+    """

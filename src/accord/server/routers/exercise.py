@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
@@ -24,6 +23,7 @@ from accord.server.deps import (
     require,
     run_with_session,
 )
+from accord.server.feed import Feeds, Viewer, can_see
 from accord.server.models import Event, Inject, Participant, Round
 from accord.server.rounds import (
     as_utc,
@@ -36,6 +36,9 @@ from accord.server.schemas import InjectCreate, RoundUpdate
 from accord.server.service import export_exercise, record
 
 router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["exercise"])
+
+KEEP_ALIVE_SECONDS = 15.0
+"""A quiet live-update stream sends a comment line this often, so proxies keep it open."""
 
 
 def _seats(session: DbSession, exercise_id: int) -> dict[int, dict[str, Any]]:
@@ -147,18 +150,9 @@ def open_archive(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     return {"archive_open": True}
 
 
-PUBLIC_TO_OBSERVERS = ("message", "text", "round", "created", "archive", "vote-closed")
-
-
 def visible(seat: Seat, event: Event) -> bool:
     """Whether an event on the timeline may be shown to this seat."""
-    if seat.role == "observer" and not seat.exercise.archive_open:
-        return event.audience is None and event.kind in PUBLIC_TO_OBSERVERS
-    if seat.exercise.archive_open or event.audience is None:
-        return True
-    if event.kind == "comment" and seat.role in ("chair", "facilitator"):
-        return True
-    return seat.id in event.audience
+    return can_see(seat.role, seat.id, seat.exercise.archive_open, event.kind, event.audience)
 
 
 @router.get("/timeline")
@@ -188,41 +182,54 @@ async def events(
 ) -> StreamingResponse:
     """Live updates as server-sent events: one ``data:`` line per visible event.
 
-    A stream holds no database session between looks (every half second, one
-    short query in a worker thread), so open pages do not tie up connections.
+    The page first reads what it has not seen; after that it is served by its
+    exercise's feed, which reads the timeline once for every open page of the
+    exercise, as soon as a write through this server is committed (and every
+    ``events_recheck_seconds`` for writes by other processes). A stream holds no
+    database session, so open pages tie up no connections.
     """
     app = request.app
+    feeds: Feeds = app.state.feeds
 
-    async def look(last: int) -> list[tuple[int, str]]:
-        def events_after(session: Session) -> list[tuple[int, str]]:
+    async def look(last: int) -> tuple[Viewer, list[tuple[int, str]]]:
+        def events_after(session: Session) -> tuple[Viewer, list[tuple[int, str]]]:
             me = authenticate(session, exercise_id, authorization, token)
             rows = session.scalars(
                 select(Event)
                 .filter(Event.exercise_id == exercise_id, Event.id > last)
                 .order_by(Event.id)
             )
-            return [
+            return Viewer(me.role, me.id), [
                 (e.id, json.dumps({"kind": e.kind, "payload": e.payload}) if visible(me, e) else "")
                 for e in rows
             ]
 
         return await run_with_session(app, False, events_after)
 
-    new = await look(after)  # an unknown token is refused here, before the stream starts
+    viewer, first = await look(after)  # an unknown token is refused here, before the stream
 
     async def stream() -> AsyncIterator[str]:
-        nonlocal new
-        last = after
-        while True:
-            for event_id, data in new:
-                last = event_id
-                if data:
-                    yield f"id: {event_id}\ndata: {data}\n\n"
-            yield ": keep-alive\n\n"
-            await asyncio.sleep(0.5)
-            if await request.is_disconnected():
-                return
-            new = await look(last)
+        last, new = after, first
+        feed = feeds.join(exercise_id)
+        try:
+            while True:
+                for event_id, data in new:
+                    last = event_id
+                    if data:
+                        yield f"id: {event_id}\ndata: {data}\n\n"
+                yield ": keep-alive\n\n"
+                signal = feed.signal
+                newer = feed.newer(last, viewer)
+                if newer is None and feed.since is not None:  # fallen behind the feed's window
+                    _, newer = await look(last)
+                if not newer:
+                    await feed.changed(signal, KEEP_ALIVE_SECONDS)
+                    if await request.is_disconnected():
+                        return
+                    newer = feed.newer(last, viewer)
+                new = newer or []
+        finally:
+            feeds.leave(feed)
 
     return StreamingResponse(stream(), media_type="text/event-stream")
 

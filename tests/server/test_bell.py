@@ -1,0 +1,56 @@
+"""The bell that wakes live-update streams: rung by commits that record events."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from accord.server.bell import Bell
+from accord.server.db import session_factory
+from accord.server.service import create_exercise, record
+from tests.server.conftest import SCENARIO, database_url
+
+
+def test_a_ring_from_another_thread_wakes_that_exercise_only() -> None:
+    bell = Bell()
+
+    async def wait_both() -> tuple[bool, bool]:
+        mine, other = bell.ticket(1), bell.ticket(2)
+        threading.Thread(target=bell.ring, args=(1,)).start()
+        return await mine.wait(10), await other.wait(0.2)
+
+    assert asyncio.run(wait_both()) == (True, False)
+
+
+def test_a_ticket_taken_before_a_ring_is_not_missed() -> None:
+    bell = Bell()
+
+    async def ring_then_wait() -> bool:
+        ticket = bell.ticket(7)
+        bell.ring(7)  # rung while the stream was still busy looking
+        await asyncio.sleep(0.05)
+        return await ticket.wait(0)
+
+    assert asyncio.run(ring_then_wait())
+
+
+def test_a_commit_that_records_events_rings_and_a_rollback_does_not(tmp_path: Path) -> None:
+    database = database_url("sqlite", tmp_path)
+    with session_factory(database)() as session:
+        exercise, _ = create_exercise(session, SCENARIO, "bilateral-us-dprk")
+    bell = Bell()
+
+    async def write(commit: bool) -> bool:
+        ticket = bell.ticket(exercise.id)
+
+        def in_a_worker() -> None:
+            with session_factory(database)() as session:
+                record(bell.attach(session), exercise.id, "inject", {"title": "news"})
+                session.commit() if commit else session.rollback()
+
+        await asyncio.to_thread(in_a_worker)
+        return await ticket.wait(0.5)
+
+    assert asyncio.run(write(commit=False)) is False
+    assert asyncio.run(write(commit=True)) is True
