@@ -342,3 +342,22 @@ def test_live_updates_of_a_private_channel_reach_its_members_only(
             assert messages(watching) == [plenary]
     finally:
         _stop(proc)
+
+
+def test_the_server_stops_on_ctrl_c_with_pages_open(tmp_path: Path) -> None:
+    database = database_url("sqlite", tmp_path)
+    with session_factory(database)() as session:
+        exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
+    token = {s.party or s.role: s.token for s in seats}
+    port = free_port()
+    proc = start_server(database, port)
+    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
+    try:
+        with httpx.stream("GET", f"{api}/events?token={token['usa']}", timeout=30) as page:
+            lines = page.iter_lines()  # held: a dropped iterator would close the connection
+            assert next(lines).startswith("id: ")  # the page is listening
+            os.kill(proc.pid, signal.SIGINT)
+            assert proc.wait(timeout=20) == 0  # it does not wait for the page to close
+    finally:
+        if proc.poll() is None:
+            _stop(proc)

@@ -635,6 +635,9 @@ def serve_command(
         port=settings.port,
         log_level="warning",
         timeout_keep_alive=30,
+        # Open pages' live-update streams never end by themselves: on Ctrl-C, give
+        # requests in flight a moment, then close the streams and stop.
+        timeout_graceful_shutdown=3,
     )
 
 
