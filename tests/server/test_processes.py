@@ -268,6 +268,12 @@ def test_live_updates_reach_a_page_when_recorded(
             api, token["usa"], "round", lambda: _open_round(api, token["facilitator"])
         )
         assert seen[:2] == ["created", "round"]
+        # A browser coming back names the last event it had: it is sent only what followed.
+        with httpx.stream(
+            "GET", f"{api}/events?token={token['usa']}", headers={"Last-Event-ID": "1"}, timeout=10
+        ) as again:
+            first = next(line for line in again.iter_lines() if line.startswith("data: "))
+        assert json.loads(first[6:])["kind"] == "round"
     finally:
         _stop(proc)
 

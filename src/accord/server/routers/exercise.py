@@ -179,8 +179,12 @@ async def events(
     after: int = Query(0, ge=0, le=MAX_ID),
     authorization: Annotated[str | None, Header()] = None,
     token: Annotated[str | None, Query(include_in_schema=False)] = None,
+    last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> StreamingResponse:
     """Live updates as server-sent events: one ``data:`` line per visible event.
+
+    Events after ``after``, or after the ``Last-Event-ID`` a browser sends when it
+    reconnects, so that a page coming back is not sent again what it already had.
 
     The page first reads what it has not seen; after that it is served by its
     exercise's feed, which reads the timeline once for every open page of the
@@ -190,6 +194,8 @@ async def events(
     """
     app = request.app
     feeds: Feeds = app.state.feeds
+    if last_event_id and last_event_id.isdigit() and int(last_event_id) <= MAX_ID:
+        after = max(after, int(last_event_id))
 
     async def look(last: int) -> tuple[Viewer, list[tuple[int, str]]]:
         def events_after(session: Session) -> tuple[Viewer, list[tuple[int, str]]]:
