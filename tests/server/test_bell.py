@@ -6,10 +6,14 @@ import asyncio
 import threading
 from pathlib import Path
 
+import pytest
+from sqlalchemy import select
+
 from accord.server.bell import Bell
 from accord.server.db import session_factory
+from accord.server.models import Event
 from accord.server.service import create_exercise, record
-from tests.server.conftest import SCENARIO, database_url
+from tests.server.conftest import POSTGRESQL, SCENARIO, database_url
 
 
 def test_a_ring_from_another_thread_wakes_that_exercise_only() -> None:
@@ -54,3 +58,42 @@ def test_a_commit_that_records_events_rings_and_a_rollback_does_not(tmp_path: Pa
 
     assert asyncio.run(write(commit=False)) is False
     assert asyncio.run(write(commit=True)) is True
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="set ACCORD_TEST_DATABASE_URL to test on PostgreSQL")
+def test_an_exercises_events_commit_in_the_order_of_their_ids(tmp_path: Path) -> None:
+    """Pages read "events after the last id seen": a later id must never commit first.
+
+    On PostgreSQL writers run side by side, so a second transaction recording in the
+    same exercise waits for the first to commit.
+    """
+    database = database_url("postgresql", tmp_path)
+    sessions = session_factory(database)
+    with sessions() as session:
+        exercise, _ = create_exercise(session, SCENARIO, "bilateral-us-dprk")
+    committed: list[str] = []
+
+    def second() -> None:
+        with sessions() as session:
+            record(session, exercise.id, "inject", {"title": "second"})
+            session.commit()
+            committed.append("second")
+
+    with sessions() as first:
+        record(first, exercise.id, "inject", {"title": "first"})
+        first.flush()  # the first event has its id
+        racing = threading.Thread(target=second)
+        racing.start()
+        racing.join(1.0)
+        assert committed == []  # the second waits ...
+        first.commit()
+        committed.append("first")
+    racing.join(10)
+    assert committed == ["first", "second"]  # ... until the first has committed
+    with sessions() as session:
+        in_id_order = session.scalars(
+            select(Event)
+            .where(Event.exercise_id == exercise.id, Event.kind == "inject")
+            .order_by(Event.id)
+        ).all()
+    assert [e.payload["title"] for e in in_id_order] == committed

@@ -94,9 +94,15 @@ class Bell:
         return session
 
 
-def recorded(session: Session, exercise_id: int) -> None:
-    """Note that the session's transaction records events in the exercise."""
-    session.info.setdefault(_RECORDED, set()).add(exercise_id)
+def recorded(session: Session, exercise_id: int) -> bool:
+    """Note that the session's transaction records events in the exercise.
+
+    True the first time in the transaction.
+    """
+    exercises = session.info.setdefault(_RECORDED, set())
+    first = exercise_id not in exercises
+    exercises.add(exercise_id)
+    return first
 
 
 @event.listens_for(Session, "after_commit")

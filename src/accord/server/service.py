@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -60,6 +60,10 @@ class Seat:
     token: str
 
 
+EVENT_ORDER_LOCK = 0x6163
+"""The first key of the PostgreSQL advisory locks that order an exercise's events."""
+
+
 def record(
     session: Session,
     exercise_id: int,
@@ -69,10 +73,16 @@ def record(
 ) -> None:
     """Append an event to the exercise's timeline (in the caller's transaction).
 
-    Open pages of the exercise hear of it as soon as the transaction commits (see bell).
+    Open pages of the exercise hear of it as soon as the transaction commits (see
+    bell). Pages read the timeline as "events after the last id I saw", which holds
+    only if an exercise's events commit in the order of their ids: on PostgreSQL,
+    where writers run side by side, transactions that record events in the same
+    exercise therefore take turns from here to their commit (SQLite's writers always
+    take turns).
     """
+    if recorded(session, exercise_id) and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK, exercise_id)))
     session.add(Event(exercise_id=exercise_id, kind=kind, payload=payload, audience=audience))
-    recorded(session, exercise_id)
 
 
 def create_exercise(
