@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from accord.server.bell import Bell
 from accord.server.models import Event, Exercise
 
-__all__ = ["PUBLIC_TO_OBSERVERS", "Feed", "Feeds", "Viewer", "can_see"]
+__all__ = ["PUBLIC_TO_OBSERVERS", "Feed", "Feeds", "Item", "Viewer", "can_see", "events_after"]
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +55,17 @@ class Viewer:
     role: str
     seat_id: int
 
-    def sees(self, item: Item, archive_open: bool) -> bool:
-        """Whether this page may show the event."""
-        return can_see(self.role, self.seat_id, archive_open, item.kind, item.audience)
+    def lines(self, items: Sequence[Item], archive_open: bool) -> list[tuple[int, str]]:
+        """Each event's id, and its line, or "" where this page may not see it."""
+        return [
+            (
+                i.id,
+                i.data
+                if can_see(self.role, self.seat_id, archive_open, i.kind, i.audience)
+                else "",
+            )
+            for i in items
+        ]
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,14 @@ class Item:
         audience = None if event.audience is None else tuple(event.audience)
         data = json.dumps({"kind": event.kind, "payload": event.payload})
         return cls(event.id, event.kind, audience, data)
+
+
+def events_after(session: Session, exercise_id: int, last: int) -> list[Item]:
+    """The exercise's events after event ``last``, oldest first."""
+    rows = session.scalars(
+        select(Event).where(Event.exercise_id == exercise_id, Event.id > last).order_by(Event.id)
+    )
+    return [Item.of(e) for e in rows]
 
 
 Read = Callable[[bool, Callable[[Session], Any]], Awaitable[Any]]
@@ -105,11 +121,7 @@ class Feed:
         """
         if self.since is None or last < self.since:
             return None
-        return [
-            (i.id, i.data if viewer.sees(i, self.archive_open) else "")
-            for i in self.items
-            if i.id > last
-        ]
+        return viewer.lines([i for i in self.items if i.id > last], self.archive_open)
 
     @property
     def signal(self) -> asyncio.Event:
@@ -159,12 +171,7 @@ class Feed:
                     select(func.max(Event.id)).where(Event.exercise_id == self.exercise_id)
                 )
                 return archive_open, [], newest or 0
-            rows = session.scalars(
-                select(Event)
-                .where(Event.exercise_id == self.exercise_id, Event.id > since)
-                .order_by(Event.id)
-            )
-            return archive_open, [Item.of(e) for e in rows], None
+            return archive_open, events_after(session, self.exercise_id, since), None
 
         archive_open, items, newest = await self._read(False, read)
         changed = bool(items) or newest is not None or archive_open != self.archive_open

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -23,7 +22,7 @@ from accord.server.deps import (
     require,
     run_with_session,
 )
-from accord.server.feed import Feeds, Viewer, can_see
+from accord.server.feed import Feeds, Viewer, can_see, events_after
 from accord.server.models import Event, Inject, Participant, Round
 from accord.server.rounds import (
     as_utc,
@@ -198,19 +197,13 @@ async def events(
         after = max(after, int(last_event_id))
 
     async def look(last: int) -> tuple[Viewer, list[tuple[int, str]]]:
-        def events_after(session: Session) -> tuple[Viewer, list[tuple[int, str]]]:
+        def read(session: Session) -> tuple[Viewer, list[tuple[int, str]]]:
             me = authenticate(session, exercise_id, authorization, token)
-            rows = session.scalars(
-                select(Event)
-                .filter(Event.exercise_id == exercise_id, Event.id > last)
-                .order_by(Event.id)
-            )
-            return Viewer(me.role, me.id), [
-                (e.id, json.dumps({"kind": e.kind, "payload": e.payload}) if visible(me, e) else "")
-                for e in rows
-            ]
+            viewer = Viewer(me.role, me.id)
+            items = events_after(session, exercise_id, last)
+            return viewer, viewer.lines(items, me.exercise.archive_open)
 
-        return await run_with_session(app, False, events_after)
+        return await run_with_session(app, False, read)
 
     viewer, first = await look(after)  # an unknown token is refused here, before the stream
 
