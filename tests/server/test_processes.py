@@ -11,6 +11,8 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +237,37 @@ def test_more_writers_at_once_than_the_server_has_threads(committed: str) -> Non
     assert codes == [201] * 80
 
 
+@dataclass
+class Served:
+    """A fresh exercise on a SQLite database, served by ``accord serve`` in its own process."""
+
+    database: str
+    exercise_id: int
+    token: dict[str, str]
+    api: str
+    proc: subprocess.Popen[bytes]
+
+
+@contextmanager
+def _serving(tmp_path: Path, table: str = "bilateral-us-dprk") -> Iterator[Served]:
+    database = database_url("sqlite", tmp_path)
+    with session_factory(database)() as session:
+        exercise, seats = create_exercise(session, SCENARIO, table)
+    port = free_port()
+    proc = start_server(database, port)
+    try:
+        yield Served(
+            database,
+            exercise.id,
+            {s.party or s.role: s.token for s in seats},
+            f"http://127.0.0.1:{port}/api/exercises/{exercise.id}",
+            proc,
+        )
+    finally:
+        if proc.poll() is None:
+            _stop(proc)
+
+
 def _stream_until(api: str, token: str, kind: str, meanwhile: Callable[[], Any]) -> list[str]:
     """The kinds of event a page's stream shows, from its start until one of ``kind``."""
     seen: list[str] = []
@@ -254,14 +287,8 @@ def test_live_updates_reach_a_page_when_recorded(
 ) -> None:
     """Woken by the exercise's bell: the stream's own recheck is set to an hour here."""
     monkeypatch.setenv("ACCORD_EVENTS_RECHECK_SECONDS", "3600")
-    database = database_url("sqlite", tmp_path)
-    with session_factory(database)() as session:
-        exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
-    token = {s.party or s.role: s.token for s in seats}
-    port = free_port()
-    proc = start_server(database, port)
-    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
-    try:
+    with _serving(tmp_path) as served:
+        api, token = served.api, served.token
         refused = httpx.get(f"{api}/events?token=nope", timeout=10)
         assert refused.status_code == 401
         seen = _stream_until(
@@ -274,8 +301,6 @@ def test_live_updates_reach_a_page_when_recorded(
         ) as again:
             first = next(line for line in again.iter_lines() if line.startswith("data: "))
         assert json.loads(first[6:])["kind"] == "round"
-    finally:
-        _stop(proc)
 
 
 def test_a_page_hears_of_writes_by_other_processes(
@@ -283,24 +308,18 @@ def test_a_page_hears_of_writes_by_other_processes(
 ) -> None:
     """A write that rings no bell of the server (here: this test's own) reaches the page."""
     monkeypatch.setenv("ACCORD_EVENTS_RECHECK_SECONDS", "0.5")
-    database = database_url("sqlite", tmp_path)
-    with session_factory(database)() as session:
-        exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
-    token = {s.party or s.role: s.token for s in seats}
+    with _serving(tmp_path) as served:
 
-    def inject_behind_the_servers_back() -> None:
-        with session_factory(database)() as session:
-            record(session, exercise.id, "inject", {"title": "news", "body": "from elsewhere"})
-            session.commit()
+        def inject_behind_the_servers_back() -> None:
+            with session_factory(served.database)() as session:
+                news = {"title": "news", "body": "from elsewhere"}
+                record(session, served.exercise_id, "inject", news)
+                session.commit()
 
-    port = free_port()
-    proc = start_server(database, port)
-    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
-    try:
-        seen = _stream_until(api, token["dprk"], "inject", inject_behind_the_servers_back)
+        seen = _stream_until(
+            served.api, served.token["dprk"], "inject", inject_behind_the_servers_back
+        )
         assert seen == ["created", "inject"]
-    finally:
-        _stop(proc)
 
 
 def test_live_updates_of_a_private_channel_reach_its_members_only(
@@ -308,16 +327,8 @@ def test_live_updates_of_a_private_channel_reach_its_members_only(
 ) -> None:
     """Pages of one exercise share one feed; each is shown only what its seat may see."""
     monkeypatch.setenv("ACCORD_EVENTS_RECHECK_SECONDS", "3600")
-    database = database_url("sqlite", tmp_path)
-    with session_factory(database)() as session:
-        exercise, seats = create_exercise(session, SCENARIO, "four-party")
-    token = {s.party or s.role: s.token for s in seats}
-    port = free_port()
-    proc = start_server(database, port)
-    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
-    usa = {"Authorization": f"Bearer {token['usa']}"}
 
-    def messages(stream: httpx.Response) -> list[int]:
+    def messages(stream: httpx.Response, plenary: int) -> list[int]:
         """The channels of the messages a page is shown, up to the next plenary one."""
         seen: list[int] = []
         for line in stream.iter_lines():
@@ -327,7 +338,9 @@ def test_live_updates_of_a_private_channel_reach_its_members_only(
                     return seen
         raise AssertionError(f"the stream ended: {seen}")
 
-    try:
+    with _serving(tmp_path, "four-party") as served:
+        api, token = served.api, served.token
+        usa = {"Authorization": f"Bearer {token['usa']}"}
         _open_round(api, token["facilitator"])
         plenary = httpx.get(f"{api}/channels", headers=usa).json()[0]["id"]
         with (
@@ -343,27 +356,17 @@ def test_live_updates_of_a_private_channel_reach_its_members_only(
                     f"{api}/channels/{channel}/messages", json={"body": "..."}, headers=usa
                 )
                 assert said.status_code == 201
-            assert messages(at_usa) == [private, plenary]
-            assert messages(at_dprk) == [plenary]
-            assert messages(watching) == [plenary]
-    finally:
-        _stop(proc)
+            assert messages(at_usa, plenary) == [private, plenary]
+            assert messages(at_dprk, plenary) == [plenary]
+            assert messages(watching, plenary) == [plenary]
 
 
 def test_the_server_stops_on_ctrl_c_with_pages_open(tmp_path: Path) -> None:
-    database = database_url("sqlite", tmp_path)
-    with session_factory(database)() as session:
-        exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
-    token = {s.party or s.role: s.token for s in seats}
-    port = free_port()
-    proc = start_server(database, port)
-    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
-    try:
-        with httpx.stream("GET", f"{api}/events?token={token['usa']}", timeout=30) as page:
-            lines = page.iter_lines()  # held: a dropped iterator would close the connection
-            assert next(lines).startswith("id: ")  # the page is listening
-            os.kill(proc.pid, signal.SIGINT)
-            assert proc.wait(timeout=20) == 0  # it does not wait for the page to close
-    finally:
-        if proc.poll() is None:
-            _stop(proc)
+    with (
+        _serving(tmp_path) as served,
+        httpx.stream("GET", f"{served.api}/events?token={served.token['usa']}", timeout=30) as page,
+    ):
+        lines = page.iter_lines()  # held: a dropped iterator would close the connection
+        assert next(lines).startswith("id: ")  # the page is listening
+        os.kill(served.proc.pid, signal.SIGINT)
+        assert served.proc.wait(timeout=20) == 0  # it does not wait for the page to close
