@@ -265,3 +265,16 @@ def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # not a temporary file's 0600
+
+
+def test_a_bad_server_setting_in_the_environment_is_named(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'exercises.db'}"
+    result = runner.invoke(
+        app,
+        ["db", "upgrade", "--database", database],
+        env={"ACCORD_EVENTS_RECHECK_SECONDS": "soon"},
+    )
+    assert result.exit_code == 2
+    assert "ACCORD_EVENTS_RECHECK_SECONDS='soon'" in result.output
+    assert "unset ACCORD_EVENTS_RECHECK_SECONDS" in result.output
+    assert not (tmp_path / "exercises.db").exists()  # nothing was done

@@ -581,6 +581,8 @@ def _need_server() -> None:
 
 def _settings(database: str | None, host: str | None = None, port: int | None = None) -> Any:
     _need_server()
+    from pydantic import ValidationError
+
     from accord.server.settings import ServerSettings
 
     values: dict[str, Any] = {}
@@ -590,7 +592,15 @@ def _settings(database: str | None, host: str | None = None, port: int | None = 
         values["host"] = host
     if port:
         values["port"] = port
-    return ServerSettings(**values)
+    try:
+        return ServerSettings(**values)
+    except ValidationError as exc:  # the rest come from ACCORD_* environment variables
+        wrong = exc.errors()[0]
+        name = "ACCORD_" + ".".join(str(p) for p in wrong["loc"]).upper()
+        raise AccordError(
+            f"environment variable {name}={wrong.get('input')!r}: {wrong['msg']}; "
+            f"set it right or unset it (unset {name}) to use the default"
+        ) from None
 
 
 @db_app.command("upgrade")
