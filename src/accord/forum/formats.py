@@ -112,7 +112,10 @@ def compare_one(
         i.name: float(i.values[int(k)]) for i, k in zip(whole.space.issues, sq, strict=True)
     }
     nash = nash_point(whole.matrix, whole.reservation)
-    seeds = np.random.SeedSequence(seed).spawn(len(scenario.formats) + 8)
+    hubs = _hubs(scenario, settings)
+    # One child seed per forum run, per implementation and per bilateral sequence:
+    # formats first, then each hub's implementation, then each hub's sequence.
+    seeds = np.random.SeedSequence(seed).spawn(len(scenario.formats) + 2 * len(hubs))
     rows: list[dict[str, Any]] = []
     largest: dict[str, float] = {}
 
@@ -155,9 +158,9 @@ def compare_one(
         rows.append(measure(fmt.id, values, run.agreed, ",".join(run.adopted), k))
     if rows:
         largest = rows[-1]
-    for j, hub in enumerate(_hubs(scenario, settings)):
+    for j, hub in enumerate(hubs):
         deal, count = _bilateral_sequence(
-            scenario, hub, settings, int(seeds[-1 - j].generate_state(1)[0])
+            scenario, hub, settings, int(seeds[len(formats) + len(hubs) + j].generate_state(1)[0])
         )
         values = {**sq_values, **deal} if deal is not None else None
         row = measure(

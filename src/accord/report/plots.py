@@ -227,7 +227,10 @@ def comparison_figure(summary: Any, path: Path) -> None:
         mean = summary[measure].to_numpy(dtype=float)
         lo = summary[f"{measure}_lo"].to_numpy(dtype=float)
         hi = summary[f"{measure}_hi"].to_numpy(dtype=float)
-        ax.barh(names, mean, xerr=[mean - lo, hi - mean], color="#7a9cc6", capsize=3)
+        # A mean can fall outside its central interval (a skewed spread, or rounding when
+        # every draw agrees): the whisker then stops at the bar.
+        whiskers = np.clip([mean - lo, hi - mean], 0.0, None)
+        ax.barh(names, mean, xerr=whiskers, color="#7a9cc6", capsize=3)
         ax.set_title(measure, fontsize=10)
         ax.invert_yaxis()
     fig.tight_layout()
