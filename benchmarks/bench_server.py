@@ -20,6 +20,7 @@ import asyncio
 import os
 import signal
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,10 +29,12 @@ import httpx
 import psutil
 
 from accord.server.db import session_factory, upgrade
-from accord.server.launch import free_port, start_server
 from accord.server.service import create_exercise
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the tests' helper that starts a server process
+from tests.launch import free_port, start_server  # noqa: E402
+
 ERRORS: list[str] = []
 
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from accord.server.db import session_factory, upgrade
-from accord.server.launch import free_port, start_server
 from accord.server.service import create_exercise
 from tests.conftest import SCENARIOS
+from tests.launch import free_port, start_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(

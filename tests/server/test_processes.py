@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 from accord.server.app import create_app
 from accord.server.db import session_factory
 from accord.server.deps import run_with_session
-from accord.server.launch import free_port, start_server
 from accord.server.models import Exercise
 from accord.server.service import create_exercise, record
 from accord.server.settings import ServerSettings
+from tests.launch import free_port, start_server
 from tests.server.conftest import BACKENDS, SCENARIO, database_url
 
 

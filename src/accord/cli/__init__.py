@@ -571,6 +571,8 @@ def _need_server() -> None:
     try:
         import alembic  # noqa: F401
         import fastapi  # noqa: F401
+        import httpx  # noqa: F401
+        import pydantic_settings  # noqa: F401
         import sqlalchemy  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as exc:

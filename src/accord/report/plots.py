@@ -37,7 +37,7 @@ def _pyplot() -> Any:
         import matplotlib.pyplot as plt
     except ImportError:  # pragma: no cover - depends on the environment
         raise AccordError(
-            "--plot needs matplotlib; install it with: pip install 'accord[plot]'"
+            "plots need matplotlib, which accord depends on; reinstall accord: pip install accord"
         ) from None
     return plt
 
