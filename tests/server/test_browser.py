@@ -11,7 +11,6 @@ import shutil
 import signal
 from pathlib import Path
 
-import httpx
 import pytest
 
 from accord.server.db import session_factory, upgrade
@@ -50,14 +49,15 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
         return f"{base}/?exercise={exercise.id}&token={token[who]}"
 
     try:
-        api = f"{base}/api/exercises/{exercise.id}"
-        httpx.post(
-            f"{api}/rounds",
-            json={"action": "open"},
-            headers={"Authorization": f"Bearer {token['facilitator']}"},
-        )
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            # The facilitator opens the round from the page (these buttons once did nothing).
+            facilitator = browser.new_page()
+            facilitator.goto(link("facilitator"))
+            expect(facilitator.locator("#round")).to_contain_text("paused", timeout=10_000)
+            facilitator.get_by_role("button", name="Open round").click()
+            expect(facilitator.locator("#round")).to_contain_text("open", timeout=10_000)
+
             usa, dprk, chair = (browser.new_page() for _ in range(3))
             for page, who in ((usa, "usa"), (dprk, "dprk"), (chair, "chair")):
                 page.goto(link(who))
@@ -98,15 +98,12 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#proposals")).to_contain_text("can live with it")
 
             # The facilitator's console: thresholds, then a notice from a delegation is checked.
-            facilitator = browser.new_page()
-            facilitator.goto(link("facilitator"))
             facilitator.get_by_label("Days of notice required").fill("60")
             facilitator.get_by_role("button", name="Save thresholds").click()
             expect(usa.locator("#thresholds-now")).to_contain_text("60 days", timeout=10_000)
 
-            httpx.post(
-                f"{api}/archive", headers={"Authorization": f"Bearer {token['facilitator']}"}
-            )
+            facilitator.get_by_role("button", name="Open the archive for the debrief").click()
+            expect(facilitator.locator("#debrief")).to_contain_text("(adopted)", timeout=10_000)
             usa.reload()
             expect(usa.locator("#debrief")).to_contain_text("(adopted)", timeout=10_000)
             expect(usa.locator("#debrief")).to_contain_text("70")
