@@ -136,7 +136,9 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
 
 def test_expected_utility_trajectory_is_printed() -> None:
     eu_file = str(SCENARIOS / "eu-emissions-1994.toml")
-    result = runner.invoke(app, ["forecast", eu_file, "-m", "expected-utility", "--rounds", "3"])
+    result = runner.invoke(
+        app, ["forecast", eu_file, "-m", "expected-utility", "--rounds", "3", "--scholz"]
+    )
     assert result.exit_code == 0, result.output
     assert "round by round" in result.output
     assert "8.42~" in result.output  # Belgium compromises with France in round 1

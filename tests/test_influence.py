@@ -47,7 +47,9 @@ def test_ranking_puts_the_most_pivotal_first(small: Scenario) -> None:
 def test_flagship_expected_utility_influence_runs(nea: Scenario) -> None:
     table = influence(nea, "expected-utility")
     assert len(table.rows) == len(nea.actors) * len(nea.issues)
-    # Without the DPRK no one holds out for bilateral talks: the format forecast moves.
-    assert table.get("dprk", "talks-format").leave != 0
+    # Without China, the broker of a multilateral format, the format forecast moves;
+    # the actors whose leaving changes nothing there are reported as 0, not left out.
+    assert table.get("china", "talks-format").leave != 0
+    assert table.get("usa", "talks-format").leave == 0
     frame = table.to_frame()
     assert list(frame.columns) == ["model", "actor", "issue", "baseline", "leave", "up", "down"]

@@ -6,16 +6,15 @@ standard error and exit status 2; no user mistake ends in a traceback.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from accord.cli.common import console as _console
+from accord.cli.common import user_errors, with_progress
 from accord.errors import AccordError
 from accord.files import write_atomically
 from accord.forecast import MODELS, ForecastTable, IssueArrays, forecast
@@ -24,8 +23,6 @@ from accord.scenario import load_scenario
 
 __all__ = ["app", "main"]
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
 app = typer.Typer(
     name="accord",
@@ -38,28 +35,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-EXIT_USER_ERROR = 2
-
-
-def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-def user_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Report :class:`AccordError` as a message and exit 2, never as a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except AccordError as exc:
-            # Plain text, unwrapped: "file:line: path: message" stays one line for editors.
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(EXIT_USER_ERROR) from None
-
-    return wrapper
-
 
 ScenarioFile = Annotated[
     Path,
@@ -102,9 +77,24 @@ def forecast_command(
         ),
     ] = None,
     rounds: Annotated[
-        int,
-        typer.Option("--rounds", "-r", min=0, help="Rounds of the expected-utility model."),
-    ] = 8,
+        int | None,
+        typer.Option(
+            "--rounds",
+            "-r",
+            min=0,
+            help="At most this many rounds of the expected-utility model (default 20); it "
+            "stops earlier once no position moves by more than 1% of the scale.",
+            show_default=False,
+        ),
+    ] = None,
+    scholz: Annotated[
+        bool,
+        typer.Option(
+            "--scholz",
+            help="Expected utility as Scholz et al. (2011) computed it: their code's readings, "
+            "every round run, the median after the last (with --rounds 8: their Table 2).",
+        ),
+    ] = False,
     samples: Annotated[
         int,
         typer.Option(
@@ -155,16 +145,15 @@ def forecast_command(
     if plot is not None and plot.suffix.lower() != ".png":
         raise AccordError(f"{plot}: --plot must end in .png")
     from accord.cli import render
-    from accord.forecast.models import ExpectedUtility
 
     scenario = load_scenario(scenario_file)
     names = [m.value for m in model] if model else list(MODELS)
-    eu = ExpectedUtility(rounds=rounds)
+    eu = _expected_utility(rounds, scholz)
     chosen = [eu if name == eu.name else MODELS[name] for name in names]
     console = _console()
     result: ForecastTable | ForecastDistribution
     if samples > 0:
-        result = _with_progress(
+        result = with_progress(
             lambda progress: forecast_distribution(
                 scenario, samples, seed, models=chosen, table=format, progress=progress
             ),
@@ -202,22 +191,16 @@ def forecast_command(
         console.print(f"Wrote {plot}", style="dim")
 
 
-def _with_progress(work: Callable[[Callable[[int, int], None]], R], total: int) -> R:
-    """Run ``work`` with a progress bar on the terminal (none when output is redirected)."""
-    from rich.progress import BarColumn, Progress, TimeRemainingColumn
+def _expected_utility(rounds: int | None, scholz: bool) -> Any:
+    """The expected-utility model as the options ask: backtested by default, or Scholz's."""
+    from accord.forecast.eu_options import SCHOLZ
+    from accord.forecast.models import ExpectedUtility
 
-    err = _console(stderr=True)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        "{task.completed}/{task.total}",
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task("Monte Carlo draws", total=total)
-        return work(lambda done, _total: bar.update(task, completed=done))
+    if scholz:
+        return ExpectedUtility(
+            rounds=8 if rounds is None else rounds, options=SCHOLZ, reading="last"
+        )
+    return ExpectedUtility() if rounds is None else ExpectedUtility(rounds=rounds)
 
 
 @app.command("influence")
@@ -230,8 +213,15 @@ def influence_command(
         typer.Option("--model", "-m", help="Model whose forecasts are compared.", metavar="MODEL"),
     ] = "expected-utility",  # type: ignore[assignment]
     rounds: Annotated[
-        int, typer.Option("--rounds", "-r", min=0, help="Rounds of the expected-utility model.")
-    ] = 8,
+        int | None,
+        typer.Option(
+            "--rounds",
+            "-r",
+            min=0,
+            help="At most this many rounds of the expected-utility model (default 20).",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Also write the rows to .csv or .json.", metavar="FILE"),
@@ -246,11 +236,10 @@ def influence_command(
         raise AccordError(f"{out}: --out must end in .csv or .json")
     from accord.cli import render
     from accord.forecast.influence import influence
-    from accord.forecast.models import ExpectedUtility
 
     scenario = load_scenario(scenario_file)
     name = model.value if hasattr(model, "value") else str(model)
-    chosen = ExpectedUtility(rounds=rounds) if name == "expected-utility" else MODELS[name]
+    chosen = _expected_utility(rounds, False) if name == "expected-utility" else MODELS[name]
     result = influence(scenario, chosen, table=format)
     _console().print(render.influence_view(result, scenario))
     if out is not None:
@@ -529,7 +518,7 @@ def experiment_command(
     )
     total = len(sweep.tasks())
     try:
-        table = _with_progress(
+        table = with_progress(
             lambda progress: run_sweep(sweep, format_comparison_job, engine, out, progress), total
         )
     except KeyboardInterrupt:

@@ -229,7 +229,15 @@ class ExchangeModel:
     def predict(self, arrays: IssueArrays) -> ModelOutput:
         """Forecast every issue of one scenario."""
         values = self.predict_values(arrays)
-        notes = tuple("no actor with a position" if np.isnan(v) else "" for v in values)
+        alone = len(arrays.issues) < 2 or (self.linked_only and not (arrays.linkage > 0).any())
+        notes = tuple(
+            "no actor with a position"
+            if np.isnan(v)
+            else "no second issue to trade against: equals the weighted mean"
+            if alone
+            else ""
+            for v in values
+        )
         return ModelOutput(values, notes)
 
     def run(self, arrays: IssueArrays) -> ExchangeRun:

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.scenario import Scenario
+from accord.scenario.model import RULE_QUOTA
 
 __all__ = ["IssueArrays"]
 
@@ -49,6 +50,14 @@ class IssueArrays:
         scale_min: ``(n_issues,)`` lower ends of the scales.
         scale_max: ``(n_issues,)`` upper ends of the scales.
         status_quo: ``(n_issues,)`` status quo, NaN where the scenario has none.
+        linkage: ``(n_issues, n_issues)`` linkage strength, 0 where two issues are not linked.
+        quota: ``(n_issues,)`` share of the votes a change needs (1 for unanimity), NaN
+            where the decision rule is not known.
+        votes: ``(n_actors, n_issues)`` votes in the deciding body (0 for an actor who
+            takes part without a vote, such as the European Commission); capabilities
+            unless the data says otherwise.
+        veto: ``(n_actors, n_issues)`` actors whose consent a change needs whatever the
+            vote (the European Parliament under co-decision).
     """
 
     actors: tuple[str, ...]
@@ -60,7 +69,9 @@ class IssueArrays:
     scale_max: Array
     status_quo: Array
     linkage: Array
-    """``(n_issues, n_issues)`` linkage strength, 0 where two issues are not linked."""
+    quota: Array
+    votes: Array
+    veto: NDArray[np.bool_]
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> IssueArrays:
@@ -72,12 +83,15 @@ class IssueArrays:
         salience = [
             [0.0 if s.salience is None else s.salience for s in row] for row in scenario.stances
         ]
+        capability = np.array([a.capability.value for a in scenario.actors])
+        veto = np.zeros((len(scenario.actors), len(scenario.issues)), dtype=bool)
+        veto.setflags(write=False)
         return cls(
             actors=scenario.actor_ids,
             issues=scenario.issue_ids,
             position=_frozen(np.array(position, dtype=np.float64)),
             salience=_frozen(np.array(salience, dtype=np.float64)),
-            capability=_frozen(np.array([a.capability.value for a in scenario.actors])),
+            capability=_frozen(capability),
             scale_min=_frozen(np.array([i.scale.min for i in scenario.issues])),
             scale_max=_frozen(np.array([i.scale.max for i in scenario.issues])),
             status_quo=_frozen(
@@ -86,6 +100,11 @@ class IssueArrays:
                 )
             ),
             linkage=_frozen(_linkage_matrix(scenario)),
+            quota=_frozen(
+                np.array([nan if i.rule is None else RULE_QUOTA[i.rule] for i in scenario.issues])
+            ),
+            votes=_frozen(np.repeat(capability[:, None], len(scenario.issues), axis=1)),
+            veto=veto,
         )
 
     @property
@@ -102,6 +121,23 @@ class IssueArrays:
     def batch_shape(self) -> tuple[int, ...]:
         """Leading batch axes: ``()`` for a single scenario, ``(B,)`` for draws."""
         return tuple(self.position.shape[:-2])
+
+    def select(self, columns: NDArray[np.intp] | list[int]) -> IssueArrays:
+        """The same actors on some of the issues only (in the order given)."""
+        k = np.asarray(columns, dtype=np.intp)
+        return replace(
+            self,
+            issues=tuple(self.issues[j] for j in k),
+            position=_frozen(self.position[..., k]),
+            salience=_frozen(self.salience[..., k]),
+            scale_min=_frozen(self.scale_min[k]),
+            scale_max=_frozen(self.scale_max[k]),
+            status_quo=_frozen(self.status_quo[k]),
+            linkage=_frozen(self.linkage[np.ix_(k, k)]),
+            quota=_frozen(self.quota[k]),
+            votes=_frozen(self.votes[:, k]),
+            veto=self.veto[:, k].copy(),
+        )
 
     def with_values(self, position: Array, salience: Array, capability: Array) -> IssueArrays:
         """The same actors and issues with other (for example sampled) values."""

@@ -96,6 +96,10 @@ def _check_issues(raw: Mapping[str, Any]) -> Iterator[Finding]:
             yield from _on_scale(
                 issue["status_quo"], lo, hi, ("issues", i, "status_quo"), "status quo", ident
             )
+        if isinstance(issue.get("outcome"), Mapping):
+            yield from _on_scale(
+                issue["outcome"], lo, hi, ("issues", i, "outcome", "value"), "outcome", ident
+            )
         anchors = issue.get("anchors")
         if isinstance(anchors, list):
             seen: dict[float, int] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -27,12 +27,15 @@ __all__ = [
     "Actor",
     "ActorKind",
     "Anchor",
+    "DecisionRule",
     "Format",
     "Forum",
     "Issue",
     "Linkage",
     "Metadata",
+    "Outcome",
     "Quantity",
+    "RULE_QUOTA",
     "Relation",
     "Scale",
     "StanceEntry",
@@ -202,6 +205,31 @@ class Anchor(_Frozen):
     source: Text | None = None
 
 
+DecisionRule = Literal["unanimity", "qmv", "majority"]
+"""How the issue is decided: every voter's consent, a qualified majority, a simple majority."""
+
+RULE_QUOTA: dict[str, float] = {"unanimity": 1.0, "qmv": 255 / 345, "majority": 0.5}
+"""The share of the votes a change needs under each rule. A qualified majority is the Nice
+Treaty's 255 of 345 Council votes (73.9%), the threshold of most recorded EU decisions."""
+
+
+class Outcome(_Frozen):
+    """What was in fact decided on an issue: learnt after the scenario's date.
+
+    No forecast, negotiation or forum run reads it; ``accord backtest`` scores
+    the models against it.
+
+    Attributes:
+        value: The decision, on the issue's scale.
+        date: When it was decided (``2003-08-29``, ``2003-08`` or ``2003``).
+        source: Where the outcome is recorded.
+    """
+
+    value: float = Field(allow_inf_nan=False)
+    date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    source: Text
+
+
 class Issue(_Frozen):
     """A question on the agenda, as a numeric scale with labelled anchor points.
 
@@ -212,6 +240,8 @@ class Issue(_Frozen):
         anchors: Labelled points on the scale, used to read forecasts.
         status_quo: Where things stand if no agreement is reached; optional
             because tabular imports (e.g. BDM data) often lack it.
+        rule: How the issue is decided, if known (the procedural model uses it).
+        outcome: What was decided, for back-tests; never an input.
     """
 
     id: Identifier
@@ -220,6 +250,8 @@ class Issue(_Frozen):
     scale: Scale = Scale()
     anchors: tuple[Anchor, ...] = ()
     status_quo: SourcedNumber | None = None
+    rule: DecisionRule | None = None
+    outcome: Outcome | None = None
 
     def nearest_anchor(self, x: float) -> Anchor | None:
         """The labelled point closest to ``x`` (the lower one on a tie), if any."""

@@ -1,0 +1,59 @@
+"""What every command shares: the console, user errors as messages, progress bars."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from accord.errors import AccordError
+
+__all__ = ["EXIT_USER_ERROR", "console", "user_errors", "with_progress"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_USER_ERROR = 2
+
+
+def console(stderr: bool = False) -> Console:
+    """A console that never highlights or wraps on its own."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def user_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Report :class:`AccordError` as a message and exit 2, never as a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except AccordError as exc:
+            # Plain text, unwrapped: "file:line: path: message" stays one line for editors.
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_USER_ERROR) from None
+
+    return wrapper
+
+
+def with_progress(
+    work: Callable[[Callable[[int, int], None]], R], total: int, what: str = "Monte Carlo draws"
+) -> R:
+    """Run ``work`` with a progress bar on the terminal (none when output is redirected)."""
+    from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+    err = console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        "{task.completed}/{task.total}",
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(what, total=total)
+        return work(lambda done, _total: bar.update(task, completed=done))
