@@ -178,6 +178,36 @@ class BacktestResult:
         """The records as JSON text."""
         return json.dumps(self.records(), indent=2, ensure_ascii=False) + "\n"
 
+    def verdict(self) -> str:
+        """One sentence: does any model beat the weighted mean, with confidence?"""
+        others = self.summary[self.summary["model"] != BASELINE].dropna(subset=["vs_baseline"])
+        if others.empty:
+            return "Only the weighted mean was run."
+        level = round(100 * self.level)
+
+        def difference(row: Any) -> str:
+            return (
+                f"{row['vs_baseline']:+.2f} in MAE ({row['mae']:.2f} against "
+                f"{row['baseline_mae']:.2f} on the same {int(row['issues'])} issues; "
+                f"{level}% interval {row['vs_baseline_low']:+.2f} "
+                f"to {row['vs_baseline_high']:+.2f})"
+            )
+
+        better = others[others["vs_baseline_high"] < 0]
+        if not better.empty:
+            best = better.sort_values("mae").iloc[0]
+            return f"{best['label']} beats the weighted mean: {difference(best)}."
+        best = others.sort_values("vs_baseline").iloc[0]
+        if best["vs_baseline_low"] > 0:
+            return (
+                "The weighted mean beats every other model; the closest, "
+                f"{best['label']}, is worse by {difference(best)}."
+            )
+        return (
+            "No model beats the weighted mean with confidence. The closest, "
+            f"{best['label']}, differs by {difference(best)}, an interval that includes 0."
+        )
+
 
 def backtest(
     cases: Cases,

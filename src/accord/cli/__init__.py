@@ -754,6 +754,11 @@ def exercise_replay_command(
     )
 
 
+from accord.cli.backtest import backtest_command  # noqa: E402
+
+app.command("backtest")(user_errors(backtest_command))
+
+
 @app.command("validate")
 @user_errors
 def validate_command(scenario_file: ScenarioFile) -> None:

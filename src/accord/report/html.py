@@ -36,7 +36,8 @@ class ReportInputs:
     settings: dict[str, Any]
 
 
-def _png(draw: Any, *args: Any) -> str:
+def png(draw: Any, *args: Any) -> str:
+    """A figure drawn by ``draw(*args, path)``, as base64 PNG data for an ``<img>``."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "figure.png"
         draw(*args, path)
@@ -54,9 +55,9 @@ def render_report(inputs: ReportInputs) -> str:
         undefined=jinja2.StrictUndefined,
     )
     images = {
-        "distributions": _png(plot_distributions, inputs.distribution),
-        "formats": _png(comparison_figure, inputs.summary),
-        "trust": _png(trust_figure, inputs.trust[0], inputs.trust[1]) if inputs.trust else "",
+        "distributions": png(plot_distributions, inputs.distribution),
+        "formats": png(comparison_figure, inputs.summary),
+        "trust": png(trust_figure, inputs.trust[0], inputs.trust[1]) if inputs.trust else "",
     }
     scenario = inputs.scenario
     status_quo = {

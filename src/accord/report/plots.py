@@ -29,7 +29,8 @@ __all__ = [
 ]
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend (no display needed)."""
     try:
         import matplotlib
 
@@ -42,8 +43,9 @@ def _pyplot() -> Any:
     return plt
 
 
-def _save(fig: Any, path: Path) -> None:
-    plt = _pyplot()
+def save(fig: Any, path: Path) -> None:
+    """Write a figure as PNG, atomically, and close it."""
+    plt = pyplot()
     path = Path(path)
     try:
         if path.suffix.lower() != ".png":
@@ -64,7 +66,7 @@ def plot_trajectories(
     ``i`` sees it (y). Above the diagonal in the upper right, ``i`` loses a
     conflict; in the upper left ``i`` compromises or gives in.
     """
-    plt = _pyplot()
+    plt = pyplot()
     shown = [r for r in runs if r.trajectory is not None]
     if not shown:
         raise AccordError("no issue has a disagreement to plot")
@@ -108,12 +110,12 @@ def plot_trajectories(
         right.set_ylabel("EU of j challenging i (as i sees it)")
         right.set_title(f"quad map, round {k + 1}", fontsize=10)
     fig.tight_layout()
-    _save(fig, path)
+    save(fig, path)
 
 
 def plot_distributions(result: ForecastDistribution, path: Path) -> None:
     """Histogram of the Monte Carlo forecasts of every issue, one colour per model."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(
         len(result.issues), 1, figsize=(9, 2.6 * len(result.issues)), squeeze=False
     )
@@ -133,12 +135,12 @@ def plot_distributions(result: ForecastDistribution, path: Path) -> None:
         ax.legend(fontsize=7)
     axes[-1, 0].set_xlabel(f"{result.draws} draws, seed {result.seed}")
     fig.tight_layout()
-    _save(fig, path)
+    save(fig, path)
 
 
 def plot_negotiation(domain: NegotiationDomain, result: NegotiationResult, path: Path) -> None:
     """Utility of every offer or draft to each party over time; for two, the utility plane."""
-    plt = _pyplot()
+    plt = pyplot()
     two = len(domain.parties) == 2
     fig, axes = plt.subplots(1, 2 if two else 1, figsize=(12 if two else 7, 4.5), squeeze=False)
     ax = axes[0, 0]
@@ -214,12 +216,12 @@ def plot_negotiation(domain: NegotiationDomain, result: NegotiationResult, path:
         plane.set_ylabel(f"utility of {domain.parties[1]}")
         plane.legend(fontsize=7)
     fig.tight_layout()
-    _save(fig, path)
+    save(fig, path)
 
 
 def comparison_figure(summary: Any, path: Path) -> None:
     """Agreement rate, phases implemented and welfare per format, with 5–95% intervals."""
-    plt = _pyplot()
+    plt = pyplot()
     measures = [m for m in ("agreed", "phases", "welfare") if m in summary]
     fig, axes = plt.subplots(1, len(measures), figsize=(4.2 * len(measures), 3.6), squeeze=False)
     names = list(summary["format"])
@@ -234,12 +236,12 @@ def comparison_figure(summary: Any, path: Path) -> None:
         ax.set_title(measure, fontsize=10)
         ax.invert_yaxis()
     fig.tight_layout()
-    _save(fig, path)
+    save(fig, path)
 
 
 def trust_figure(trust: np.ndarray, parties: tuple[str, ...], path: Path) -> None:
     """Each delegation's mean trust in the others, before and after each implementation phase."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.8))
     n = len(parties)
     for i, party in enumerate(parties):
@@ -251,4 +253,4 @@ def trust_figure(trust: np.ndarray, parties: tuple[str, ...], path: Path) -> Non
     ax.axhline(0, color="0.8", lw=0.8)
     ax.legend(fontsize=7, ncol=3)
     fig.tight_layout()
-    _save(fig, path)
+    save(fig, path)
