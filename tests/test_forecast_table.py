@@ -60,7 +60,16 @@ def test_records_frame_json_and_csv_agree(nea: Scenario) -> None:
     table = forecast(nea, table="four-party")
     records = table.records()
     frame = table.to_frame()
-    assert list(frame.columns) == ["issue", "model", "value", "anchor", "anchor_at", "note"]
+    assert list(frame.columns) == [
+        "issue",
+        "model",
+        "value",
+        "anchor",
+        "anchor_at",
+        "note",
+        "low",
+        "high",
+    ]
     assert len(frame) == len(records)
     payload = json.loads(table.to_json())
     assert payload["format"] == "four-party"

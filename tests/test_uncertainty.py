@@ -66,7 +66,18 @@ def test_without_uncertainty_every_draw_is_the_point_forecast(eu: Scenario) -> N
 def test_summary_records(nea: Scenario) -> None:
     dist = forecast_distribution(nea, 200, seed=2, models=["mean"])
     rec = dist.records()[0]
-    assert set(rec) == {"issue", "model", "median", "p05", "p95", "anchor", "draws", "seed"}
+    assert set(rec) == {
+        "issue",
+        "model",
+        "median",
+        "p05",
+        "p95",
+        "anchor",
+        "point",
+        "flags",
+        "draws",
+        "seed",
+    }
     assert rec["p05"] <= rec["median"] <= rec["p95"]
 
 

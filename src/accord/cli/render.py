@@ -14,6 +14,7 @@ from accord.forecast.distribution import ForecastDistribution
 from accord.forecast.exchange import ExchangeRun
 from accord.forecast.influence import InfluenceTable
 from accord.forecast.models import IssueTrajectory
+from accord.forecast.record import track_record
 from accord.negotiation import AgreementAnalysis, NegotiationDomain, NegotiationResult
 from accord.report.html import ReportInputs
 from accord.scenario import Issue, Scenario
@@ -28,6 +29,7 @@ __all__ = [
     "print_forecast",
     "run_summary",
     "scenario_summary",
+    "track_record_view",
     "trajectory_view",
 ]
 
@@ -80,6 +82,7 @@ def forecast_view(result: ForecastTable, scenario: Scenario) -> Group:
     parts: list[Table | Text] = [table]
     for note, mark in notes.items():
         parts.append(Text(f"[{mark}] {note}", style="yellow"))
+    parts.append(track_record_view(result.models))
     parts.append(Text(f"Actors at the table: {', '.join(result.actors)}", style="dim"))
     return Group(*parts)
 
@@ -108,6 +111,7 @@ def distribution_view(result: ForecastDistribution, scenario: Scenario) -> Group
         table.add_column(
             MODELS[name].label if name in MODELS else name, overflow="fold", max_width=30
         )
+    notes: dict[str, int] = {}
     for issue in result.issues:
         d = decimals_for(issue)
         cells: list[Text | str] = [issue.name]
@@ -118,11 +122,41 @@ def distribution_view(result: ForecastDistribution, scenario: Scenario) -> Group
                 continue
             anchor = issue.nearest_anchor(mid)
             text = Text(f"{mid:.{d}f} [{lo:.{d}f}–{hi:.{d}f}]")
+            for flag in result.flags(issue.id, name):
+                if not result.uncertain and flag.startswith("no stated uncertainty"):
+                    continue  # said once, below the table
+                text.append(f" [{notes.setdefault(flag, len(notes) + 1)}]", style="yellow")
             if anchor is not None:
                 text.append(f"\n≈ {anchor.label}", style="dim")
             cells.append(text)
         table.add_row(*cells)
-    return Group(table, Text(f"Actors at the table: {', '.join(result.actors)}", style="dim"))
+    parts: list[Table | Text] = [table]
+    if not result.uncertain:
+        parts.append(
+            Text(
+                "The scenario states no uncertainty (no sd or low/high on any value): every "
+                "draw is the scenario as written, so the intervals have no width.",
+                style="yellow",
+            )
+        )
+    parts += [Text(f"[{mark}] {note}", style="yellow") for note, mark in notes.items()]
+    parts.append(track_record_view(result.models))
+    parts.append(Text(f"Actors at the table: {', '.join(result.actors)}", style="dim"))
+    return Group(*parts)
+
+
+def track_record_view(models: tuple[str, ...]) -> Text:
+    """One line per model of its record on the shipped reference data."""
+    record = track_record()
+    text = Text(
+        f"Track record on {record.data} — a different kind of decision from most scenarios, "
+        "so a guide to how far to trust each model, not a promise:",
+        style="dim",
+    )
+    for name in models:
+        label = MODELS[name].label if name in MODELS else name
+        text.append(f"\n  {label}: {record.line(name)}", style="dim")
+    return text
 
 
 _MOVE_MARK = {1: "×", 2: "~", 3: "!"}

@@ -33,6 +33,8 @@ class ForecastDistribution:
     Attributes:
         samples: Per model name, an array ``(draws, n_issues)``.
         seed: The seed the draws were made from.
+        point: Per model name, the point forecast ``(n_issues,)`` of the scenario as written.
+        uncertain: Whether the scenario states any uncertainty at all.
     """
 
     scenario: str
@@ -43,6 +45,8 @@ class ForecastDistribution:
     samples: dict[str, Array]
     seed: int
     level: float = 0.90
+    point: dict[str, Array] | None = None
+    uncertain: bool = True
 
     @property
     def draws(self) -> int:
@@ -61,8 +65,46 @@ class ForecastDistribution:
         lo, mid, hi = np.quantile(values, [tail, 0.5, 1.0 - tail])
         return float(mid), float(lo), float(hi)
 
+    def flags(self, issue: str, model: str) -> list[str]:
+        """Where the distribution needs reading with care, in words (empty if nowhere).
+
+        * no stated uncertainty reaches the forecast: the interval has zero width;
+        * the point forecast lies outside its own interval;
+        * the draws fall into two clusters, so the median describes neither.
+        """
+        k = [i.id for i in self.issues].index(issue)
+        mid, lo, hi = self.interval(issue, model)
+        if np.isnan(mid):
+            return []
+        scale = self.issues[k].scale
+        out = []
+        if hi - lo <= 1e-9 * scale.span:
+            out.append(
+                "no stated uncertainty: the interval has no width"
+                if not self.uncertain
+                else "no stated uncertainty moves this forecast: the interval has no width"
+            )
+        point = None if self.point is None else float(self.point[model][k])
+        tolerance = 1e-9 * scale.span
+        if (
+            point is not None
+            and not np.isnan(point)
+            and not lo - tolerance <= point <= hi + tolerance
+        ):
+            out.append(
+                f"the point forecast {point:.4g} lies outside its interval: small changes "
+                "in the inputs move this model's answer a long way"
+            )
+        modes = _modes(self.samples[model][:, k], scale.min, scale.max)
+        if modes is not None:
+            out.append(
+                f"two clusters of draws, around {modes[0]:.3g} and {modes[1]:.3g}: "
+                "the median describes neither"
+            )
+        return out
+
     def records(self) -> list[dict[str, Any]]:
-        """One row per (issue, model): median, interval, anchor of the median."""
+        """One row per (issue, model): median, interval, anchor of the median, flags."""
         out = []
         tail = round(100 * (1.0 - self.level) / 2.0)
         for issue in self.issues:
@@ -81,6 +123,12 @@ class ForecastDistribution:
                         f"p{tail:02d}": clean(lo),
                         f"p{100 - tail:02d}": clean(hi),
                         "anchor": None if anchor is None else anchor.label,
+                        "point": None
+                        if self.point is None
+                        else clean(
+                            float(self.point[model][[i.id for i in self.issues].index(issue.id)])
+                        ),
+                        "flags": "; ".join(self.flags(issue.id, model)),
                         "draws": self.draws,
                         "seed": self.seed,
                     }
@@ -109,6 +157,39 @@ class ForecastDistribution:
     def to_csv(self) -> str:
         """Summary records as CSV text."""
         return self.to_frame().to_csv(index=False, lineterminator="\n")
+
+
+_BINS = 20
+
+
+def _modes(values: Array, lo: float, hi: float) -> tuple[float, float] | None:
+    """The centres of two clusters of draws, if the draws form two; ``None`` otherwise.
+
+    The draws are counted in 20 bins over the scale. Two clusters means two peaks,
+    each holding at least 10% of the draws within a bin of it, with a bin between
+    them holding at most a quarter of the smaller peak.
+    """
+    values = values[~np.isnan(values)]
+    if values.size < 20 or hi <= lo:
+        return None
+    counts, edges = np.histogram(values, bins=_BINS, range=(lo, hi))
+    padded = np.concatenate([[0], counts, [0]])
+    mass = padded[:-2] + padded[1:-1] + padded[2:]
+    peaks = [
+        j
+        for j in range(_BINS)
+        if counts[j] > 0
+        and counts[j] >= padded[j]
+        and counts[j] >= padded[j + 2]
+        and mass[j] >= 0.10 * values.size
+    ]
+    for a in range(len(peaks)):
+        for b in range(a + 1, len(peaks)):
+            i, j = peaks[a], peaks[b]
+            if j - i >= 2 and counts[i + 1 : j].min() <= 0.25 * min(counts[i], counts[j]):
+                centre = 0.5 * (edges[:-1] + edges[1:])
+                return float(centre[i]), float(centre[j])
+    return None
 
 
 def forecast_distribution(
@@ -147,6 +228,7 @@ def forecast_distribution(
             out[model.name][start:stop] = model.predict_values(part)
         if progress is not None:
             progress(stop, samples)
+    uncertainty = Uncertainty.from_scenario(seated)
     return ForecastDistribution(
         scenario=scenario.name,
         table=table,
@@ -155,4 +237,6 @@ def forecast_distribution(
         models=tuple(m.name for m in chosen),
         samples=out,
         seed=seed,
+        point={m.name: np.asarray(m.predict_values(base), dtype=np.float64) for m in chosen},
+        uncertain=uncertainty.any,
     )

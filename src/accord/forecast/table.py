@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord.forecast.inputs import IssueArrays
 from accord.forecast.models import MODELS, ForecastModel, get_model
+from accord.forecast.record import track_record
 from accord.scenario import Issue, Scenario
 
 if TYPE_CHECKING:
@@ -29,6 +30,9 @@ class Forecast:
         anchor: Label of the nearest anchor point, if the issue has any.
         anchor_at: Where that anchor point lies.
         note: A caveat for reading the number, or ``""``.
+        low: Lower end of the model's empirical interval (its track record's errors,
+            :mod:`accord.forecast.record`), clipped to the scale; NaN without a record.
+        high: Upper end of that interval.
     """
 
     issue: str
@@ -37,6 +41,8 @@ class Forecast:
     anchor: str | None
     anchor_at: float | None
     note: str
+    low: float = float("nan")
+    high: float = float("nan")
 
     def describe(self, decimals: int = 1) -> str:
         """The forecast in words, e.g. ``38.0 ≈ two islands (1956 Declaration)``."""
@@ -80,6 +86,8 @@ class ForecastTable:
                 "anchor": c.anchor,
                 "anchor_at": c.anchor_at,
                 "note": c.note,
+                "low": None if math.isnan(c.low) else c.low,
+                "high": None if math.isnan(c.high) else c.high,
             }
             for c in self.cells
         ]
@@ -89,16 +97,22 @@ class ForecastTable:
         import pandas as pd
 
         return pd.DataFrame.from_records(
-            self.records(), columns=["issue", "model", "value", "anchor", "anchor_at", "note"]
+            self.records(),
+            columns=["issue", "model", "value", "anchor", "anchor_at", "note", "low", "high"],
         )
 
     def to_json(self) -> str:
-        """The forecasts and what they were computed on, as JSON text."""
+        """The forecasts, what they were computed on and each model's track record, as JSON."""
+        record = track_record()
         payload = {
             "scenario": self.scenario,
             "format": self.table,
             "actors": list(self.actors),
             "models": list(self.models),
+            "track_record": {
+                m: {"reference": record.data, "line": record.line(m)} for m in self.models
+            },
+            "interval_level": record.level,
             "forecasts": self.records(),
         }
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
@@ -140,12 +154,20 @@ def forecast(
     seated = scenario.at_table(table) if table is not None else scenario
     arrays = IssueArrays.from_scenario(seated)
     outputs = {m.name: m.predict(arrays) for m in chosen}
+    record = track_record()
     cells = []
     for k, issue in enumerate(seated.issues):
         for name in names:
             out = outputs[name]
             value = float(out.values[k])
             anchor = issue.nearest_anchor(value)
+            known = record.models.get(name)
+            half = known.halfwidth * issue.scale.span if known else math.nan
+            low, high = (
+                (math.nan, math.nan)
+                if math.isnan(value) or math.isnan(half)
+                else (max(issue.scale.min, value - half), min(issue.scale.max, value + half))
+            )
             cells.append(
                 Forecast(
                     issue=issue.id,
@@ -154,6 +176,8 @@ def forecast(
                     anchor=None if anchor is None else anchor.label,
                     anchor_at=None if anchor is None else anchor.at,
                     note=out.notes[k],
+                    low=low,
+                    high=high,
                 )
             )
     return ForecastTable(
