@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from accord.cli.common import console as _console
-from accord.cli.common import user_errors, with_progress
+from accord.cli.common import scenario_summary, user_errors, with_progress
 from accord.errors import AccordError
 from accord.files import write_atomically
 from accord.forecast import MODELS, ForecastTable, IssueArrays, forecast
@@ -768,8 +768,6 @@ def validate_command(scenario_file: ScenarioFile) -> None:
     file, line, dotted path, what is wrong and what is allowed).
     """
     scenario = load_scenario(scenario_file)
-    from accord.cli.render import scenario_summary
-
     _console().print(f"ok: {scenario_file}: {scenario_summary(scenario)}", markup=False)
 
 

@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 
 from accord.errors import AccordError
+from accord.scenario import Scenario
 
-__all__ = ["EXIT_USER_ERROR", "console", "user_errors", "with_progress"]
+__all__ = ["EXIT_USER_ERROR", "console", "scenario_summary", "user_errors", "with_progress"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,3 +58,22 @@ def with_progress(
     ) as bar:
         task = bar.add_task(what, total=total)
         return work(lambda done, _total: bar.update(task, completed=done))
+
+
+def scenario_summary(scenario: Scenario) -> str:
+    """One line saying what a scenario holds."""
+    date = f" ({scenario.metadata.date.isoformat()})" if scenario.metadata.date else ""
+    counts = ", ".join(
+        _count(n, word)
+        for n, word in (
+            (len(scenario.actors), "actor"),
+            (len(scenario.issues), "issue"),
+            (len(scenario.formats), "format"),
+            (len(scenario.relations), "relation"),
+        )
+    )
+    return f"{scenario.name}{date}: {counts}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

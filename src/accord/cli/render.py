@@ -9,6 +9,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from accord.cli.common import scenario_summary
 from accord.forecast import MODELS, ForecastTable
 from accord.forecast.distribution import ForecastDistribution
 from accord.forecast.exchange import ExchangeRun
@@ -32,25 +33,6 @@ __all__ = [
     "track_record_view",
     "trajectory_view",
 ]
-
-
-def scenario_summary(scenario: Scenario) -> str:
-    """One line saying what a scenario holds."""
-    date = f" ({scenario.metadata.date.isoformat()})" if scenario.metadata.date else ""
-    counts = ", ".join(
-        _count(n, word)
-        for n, word in (
-            (len(scenario.actors), "actor"),
-            (len(scenario.issues), "issue"),
-            (len(scenario.formats), "format"),
-            (len(scenario.relations), "relation"),
-        )
-    )
-    return f"{scenario.name}{date}: {counts}"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def forecast_view(result: ForecastTable, scenario: Scenario) -> Group:

@@ -311,6 +311,17 @@ def run_expected_utility(
             own.append(eu_o)
             rival_eu.append(eu_r)
         current = new_x
+        if not active.any() and len(risks) < rounds:
+            # Every draw has settled: the remaining rounds repeat this one, without the work.
+            for _ in range(rounds - len(risks)):
+                positions.append(current)
+                risks.append(r)
+                kinds.append(np.full_like(kind, NONE))
+                rivals.append(np.full_like(rival, -1))
+                if keep_eu:
+                    own.append(eu_o)
+                    rival_eu.append(eu_r)
+            break
     pos = np.stack(positions)
     n_rounds = len(risks)
     empty = np.zeros((0, *x.shape))

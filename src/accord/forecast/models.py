@@ -177,7 +177,7 @@ class ExpectedUtility:
     def read(self, trajectory: ExpectedUtilityTrajectory) -> tuple[Array, NDArray[np.bool_]]:
         """``(forecast, oscillates)`` per draw of one issue's run."""
         last = trajectory.median[-1]
-        oscillates = trajectory.rounds_run >= max(trajectory.rounds, 1)
+        oscillates = trajectory.rounds_run >= max(self.rounds, 1)
         if self.options.tolerance <= 0 or trajectory.rounds == 0:
             oscillates = np.zeros_like(oscillates)
         if self.reading == "last":

@@ -15,6 +15,7 @@ import pandas as pd
 from accord.forecast import MODELS, ForecastTable
 from accord.forecast.distribution import ForecastDistribution
 from accord.forecast.influence import InfluenceTable
+from accord.forecast.record import track_record
 from accord.forum import ForumRun
 from accord.scenario import Scenario
 
@@ -81,6 +82,7 @@ def render_report(inputs: ReportInputs) -> str:
         images=images,
         status_quo=status_quo,
         model_labels={k: m.label for k, m in MODELS.items()},
+        record=track_record(),
         settings=inputs.settings,
         trust_caption=inputs.trust[2]
         if inputs.trust
