@@ -37,3 +37,9 @@ def nea() -> Scenario:
 def eu() -> Scenario:
     """Scholz et al. (2011) Table 1: the EU emission-standards example."""
     return load_scenario(SCENARIOS / "eu-emissions-1994.toml")
+
+
+@pytest.fixture(scope="session")
+def small() -> Scenario:
+    """A small valid scenario: three actors, two issues (tests/data/small.toml)."""
+    return load_scenario(DATA / "small.toml")

@@ -13,6 +13,7 @@ from accord.errors import ForecastError
 from accord.forecast.eu_options import ExpectedUtilityOptions
 from accord.forecast.eu_reference import reference_run
 from accord.forecast.expected_utility import KIND_NAMES, _probabilities, run_expected_utility
+from accord.scenario import Scenario
 
 # Scholz, Calbert & Smith (2011), Table 1: Netherlands, Belgium, Luxembourg, Germany,
 # France, Italy, UK, Ireland, Denmark, Greece.
@@ -205,3 +206,68 @@ def test_actors_who_reach_the_same_position_are_treated_alike() -> None:
     for k, step in enumerate(ref, start=1):
         assert np.allclose(vec.risk[k - 1, 0], step.risk, rtol=1e-9, atol=1e-12)
         assert vec.risk[k - 1, 0, 2] == pytest.approx(vec.risk[k - 1, 0, 4], rel=1e-9)
+
+
+# --- the forecast: stopping rule and reading ---------------------------------------------
+
+
+def test_the_scholz_reading_keeps_table_2(eu: Scenario) -> None:
+    # Scholz, Calbert & Smith (2011), Table 2, Q = 1: the median after round 8 is 9.6.
+    from accord.forecast import IssueArrays
+    from accord.forecast.eu_options import SCHOLZ
+    from accord.forecast.models import ExpectedUtility
+
+    model = ExpectedUtility(rounds=8, options=SCHOLZ, reading="last")
+    value = model.predict_values(IssueArrays.from_scenario(eu))[0]
+    assert math.floor(value * 10) / 10 == 9.6
+
+
+def test_a_settled_run_is_read_where_it_settled() -> None:
+    from accord.forecast.models import ExpectedUtility
+
+    model = ExpectedUtility()
+    run = run_expected_utility(
+        [0.0, 0.0, 100.0],
+        [1, 1, 0.1],
+        [1, 1, 0.1],
+        rounds=model.rounds,
+        options=model.options,
+        scale=(0.0, 100.0),
+    )
+    value, oscillates = model.read(run)
+    assert not oscillates[0]
+    assert value[0] == run.median[-1, 0]
+
+
+def test_an_oscillating_run_is_read_as_the_middle_of_its_cycle() -> None:
+    # Scholz's readings on the EU example never settle: the median swings between rounds.
+    from accord.forecast.eu_options import SCHOLZ
+    from accord.forecast.models import ExpectedUtility
+
+    x, c, s = (
+        [4, 7, 4, 4, 10, 10, 10, 7, 4, 7],
+        [8, 8, 3, 16, 16, 16, 16, 5, 5, 8],
+        [0.8, 0.4, 0.2, 0.8, 0.6, 0.6, 0.9, 0.1, 1.0, 0.7],
+    )
+    model = ExpectedUtility(rounds=12, options=replace_tolerance(SCHOLZ, 0.01))
+    run = run_expected_utility(x, c, s, rounds=12, options=model.options)
+    value, oscillates = model.read(run)
+    assert oscillates[0]
+    assert value[0] == pytest.approx(run.median[1:, 0].mean())
+    assert (
+        ExpectedUtility(rounds=12, options=model.options, reading="last").read(run)[0][0]
+        == (run.median[-1, 0])
+    )
+
+
+def replace_tolerance(options: ExpectedUtilityOptions, tolerance: float) -> ExpectedUtilityOptions:
+    from dataclasses import replace
+
+    return replace(options, tolerance=tolerance)
+
+
+def test_an_unknown_reading_is_refused() -> None:
+    from accord.forecast.models import ExpectedUtility
+
+    with pytest.raises(ForecastError, match="reading must be"):
+        ExpectedUtility(reading="first")  # type: ignore[arg-type]

@@ -7,13 +7,7 @@ import math
 import pytest
 
 from accord.forecast.influence import influence
-from accord.scenario import Scenario, load_scenario
-from tests.conftest import DATA
-
-
-@pytest.fixture(scope="module")
-def small() -> Scenario:
-    return load_scenario(DATA / "small.toml")
+from accord.scenario import Scenario
 
 
 def test_mean_influence_by_hand(small: Scenario) -> None:

@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-PACKAGES = ["accord", "accord.scenario", "accord.forecast", "accord.errors"]
+PACKAGES = ["accord", "accord.scenario", "accord.forecast", "accord.errors", "accord.backtest"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -12,11 +12,6 @@ from accord.scenario import ActorKind, Scenario, load_scenario, parse_scenario
 from tests.conftest import DATA
 
 
-@pytest.fixture(scope="module")
-def small() -> Scenario:
-    return load_scenario(DATA / "small.toml")
-
-
 def test_small_scenario_loads_typed_values(small: Scenario) -> None:
     assert small.actor_ids == ("a", "b", "c")
     assert small.issue_ids == ("x", "y")

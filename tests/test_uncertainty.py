@@ -92,3 +92,34 @@ def test_progress_is_reported(nea: Scenario) -> None:
 def test_samples_must_be_positive(nea: Scenario) -> None:
     with pytest.raises(ForecastError, match="at least 1"):
         forecast_distribution(nea, 0, seed=0)
+
+
+def test_a_scenario_without_uncertainty_says_so(eu: Scenario) -> None:
+    dist = forecast_distribution(eu, 20, seed=1, models=["mean"])
+    assert not dist.uncertain
+    assert dist.flags("emissions", "mean") == ["no stated uncertainty: the interval has no width"]
+
+
+def test_a_point_forecast_outside_its_interval_is_flagged(eu: Scenario) -> None:
+    from dataclasses import replace
+
+    dist = forecast_distribution(eu, 50, seed=0, models=["mean"])
+    rng = np.random.default_rng(0)
+    moved = replace(
+        dist, samples={"mean": rng.uniform(8.0, 9.0, (50, 1))}, uncertain=True
+    )  # the point forecast, 7.39, is below every draw
+    flags = moved.flags("emissions", "mean")
+    assert len(flags) == 1 and flags[0].startswith("the point forecast 7.39 lies outside")
+    inside = replace(moved, samples={"mean": rng.uniform(6.0, 9.0, (50, 1))})
+    assert inside.flags("emissions", "mean") == []
+
+
+def test_two_clusters_of_draws_are_found_and_one_cluster_is_not() -> None:
+    from accord.forecast.distribution import _modes
+
+    rng = np.random.default_rng(0)
+    two = np.concatenate([rng.normal(22, 1.5, 500), rng.normal(78, 1.5, 500)])
+    one = rng.normal(50, 10, 1000)
+    modes = _modes(two, 0.0, 100.0)
+    assert modes is not None and modes[0] == pytest.approx(22.5) and modes[1] == pytest.approx(77.5)
+    assert _modes(one, 0.0, 100.0) is None

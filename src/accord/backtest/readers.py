@@ -116,10 +116,9 @@ def _intro(cell: str) -> dt.date | None:
 
 
 def is_deu(text: str) -> bool:
-    """Whether a table's header has DEU's columns."""
-    first = text.split("\n", 1)[0]
-    names = {c.strip().lower() for c in first.split(_delimiter(first))}
-    return {"prnr", "isnr", "out"} <= names
+    """Whether a table's header has DEU's proposal column (``prnr``)."""
+    first = text.split("\n", 1)[0].lstrip("\ufeff")
+    return "prnr" in {c.strip().lower() for c in first.split(_delimiter(first))}
 
 
 def read_deu(text: str, source: str) -> CaseBlock:
