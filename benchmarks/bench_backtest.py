@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import best_of
 
 from accord.backtest import backtest, read_cases
 from accord.forecast import MODELS
@@ -42,15 +43,6 @@ def synthetic_deu(path: Path, issues: int, seed: int = 3) -> None:
         meta = [f"p{k // 3}", f"p{k // 3}i{k % 3}", "QMV", "COD", "01-01-05"]
         rows.append("\t".join(meta + list(x) + list(s) + ["0", str(rng.integers(0, 101))]))
     path.write_text("\n".join(rows) + "\n")
-
-
-def best_of(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def start_up(args: list[str], repeats: int) -> float:

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from timing import best_of
 
 from accord.forecast import IssueArrays
 from accord.forecast.eu_options import ExpectedUtilityOptions
@@ -30,15 +29,6 @@ from accord.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 8
-
-
-def best_of(fn: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def issue_batches(name: str, draws: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:

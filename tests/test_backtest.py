@@ -270,3 +270,26 @@ def test_the_shipped_track_record_is_what_the_backtest_measures() -> None:
     from accord.forecast.record import track_record
 
     assert measure_record(DEU_DEV).records() == track_record().records()
+
+
+def test_monte_carlo_coverage_is_counted_where_the_data_states_uncertainty(tmp_path: Path) -> None:
+    # small.toml's actor a has position sd 2 on issue y; the outcome -5 is a's position.
+    text = (DATA / "small.toml").read_text()
+    decided = text.replace(
+        'status_quo = { value = 0, source = "test" }\n',
+        'status_quo = { value = 0, source = "test" }\noutcome = { value = -5, source = "test" }\n',
+    )
+    assert decided != text
+    path = tmp_path / "decided.toml"
+    path.write_text(decided)
+    cases = read_cases([path])
+    assert cases.blocks[0].uncertainty is not None
+    result = backtest(cases, ["mean"], samples=400, seed=1)
+    row = result.summary.set_index("model").loc["mean"]
+    assert row["mc_issues"] == 1
+    issue_row = result.issues.iloc[0]
+    assert issue_row["mc_low"] < issue_row["mc_high"]
+    covered = issue_row["mc_low"] <= -5 <= issue_row["mc_high"]
+    assert row["mc_coverage"] == float(covered)
+    without = backtest(read_cases([_synthetic(tmp_path, 1.0)]), ["mean"], samples=50)
+    assert without.summary.loc[0, "mc_issues"] == 0  # DEU states no uncertainty
