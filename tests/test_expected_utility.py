@@ -108,9 +108,10 @@ def test_pairwise_probabilities_sum_to_one_all_pairs_do_not() -> None:
     w = np.array([C]) * np.array([S])
     ones = np.ones_like(w)
     distinct = dist[0] > 0
-    pairwise = _probabilities(dist, w, ones, pairwise=True)[0]
+    span = np.array([6.0])
+    pairwise = _probabilities(x, span, w, ones, pairwise=True)[0]
     assert np.allclose((pairwise + pairwise.T)[distinct], 1.0)
-    all_pairs = _probabilities(dist, w, ones, pairwise=False)[0]
+    all_pairs = _probabilities(x, span, w, ones, pairwise=False)[0]
     assert np.all((all_pairs + all_pairs.T)[distinct] < 0.2)
     default = run_expected_utility(X, C, S, rounds=3)
     other = run_expected_utility(
