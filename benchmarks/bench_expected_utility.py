@@ -132,7 +132,7 @@ def main() -> None:
         synthetic([10, 100], reference_up_to=10)
     else:
         scenarios([1, 100, 10_000], ref_draws=5)
-        synthetic([10, 100, 1_000], reference_up_to=10)
+        synthetic([10, 100, 1_000, 3_000], reference_up_to=10)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accord.errors import ForecastError
-from accord.forecast.eu_options import ExpectedUtilityOptions
+from accord.forecast.eu_options import SAME_POSITION, ExpectedUtilityOptions
 from accord.forecast.eu_reference import reference_run
 from accord.forecast.expected_utility import KIND_NAMES, _probabilities, run_expected_utility
 from accord.scenario import Scenario
@@ -272,3 +272,52 @@ def test_an_unknown_reading_is_refused() -> None:
 
     with pytest.raises(ForecastError, match="reading must be"):
         ExpectedUtility(reading="first")  # type: ignore[arg-type]
+
+
+@given(
+    st.integers(2, 40).flatmap(
+        lambda n: st.tuples(
+            st.lists(
+                st.sampled_from([0.0, 12.5, 25.0, 50.0, 50.0, 75.0, 100.0]) | st.floats(0, 100),
+                min_size=n,
+                max_size=n,
+            ),
+            st.lists(st.floats(0.01, 1), min_size=n, max_size=n),
+            st.lists(st.floats(0.5, 2), min_size=n, max_size=n),
+        )
+    ),
+    st.booleans(),
+)
+def test_sorted_vote_sums_equal_the_direct_ones(case, exponents) -> None:
+    # Two ways to one sum: every voter for every pair (small issues), or prefix sums over
+    # voters sorted by position (large ones); ties and voters on a midpoint included.
+    from accord.forecast.expected_utility import _support_direct, _support_sorted
+
+    x, w, r = (np.array([v]) for v in case)
+    r = r if exponents else np.ones_like(r)
+    span = np.array([100.0])
+    direct, v_direct = _support_direct(x, span, w, r)
+    fast, v_fast = _support_sorted(x, span, w, r)
+    # Pairs closer than SAME_POSITION count as one position, and the model never reads
+    # their sums (a midpoint rounded onto one of them cannot say which side it is on).
+    apart = np.abs(x[:, :, None] - x[:, None, :]) > SAME_POSITION * span[:, None, None]
+    assert np.allclose(fast[apart], direct[apart], rtol=1e-9, atol=1e-12)
+    assert np.allclose(v_fast, v_direct, rtol=1e-9, atol=1e-12)
+
+
+def test_a_large_issue_runs_on_the_sorted_path_and_agrees_with_the_direct_one() -> None:
+    from accord.forecast import expected_utility as eu
+
+    rng = np.random.default_rng(5)
+    x = rng.choice([0.0, 25.0, 50.0, 75.0, 100.0], (3, 60)) + rng.normal(0, 1, (3, 60)) * (
+        rng.random((3, 60)) < 0.5
+    )
+    c, s = rng.uniform(0.1, 1, (3, 60)), rng.uniform(0.1, 1, (3, 60))
+    fast = run_expected_utility(x, c, s, rounds=4)
+    limit = eu._DIRECT_UP_TO
+    try:
+        eu._DIRECT_UP_TO = 10_000
+        direct = run_expected_utility(x, c, s, rounds=4)
+    finally:
+        eu._DIRECT_UP_TO = limit
+    assert np.allclose(fast.positions, direct.positions, rtol=0, atol=1e-7)

@@ -95,7 +95,42 @@ def _as_batch(a: Array | list[float], name: str) -> Array:
     return arr
 
 
+_DIRECT_UP_TO = 16
+"""Up to this many actors the vote sums are taken directly (fastest for small issues
+and many Monte Carlo draws); above it, by sorting (see :func:`_support_sorted`)."""
+
+_BLOCK = 1 << 21  # elements per temporary (B, k, n, n) block of the direct sums: ~16 MB
+
+
 def _support(x: Array, span: Array, w: Array, r: Array) -> tuple[Array, Array]:
+    """``(support, v)``: the votes for each position over each other (see the two methods)."""
+    if x.shape[1] <= _DIRECT_UP_TO:
+        return _support_direct(x, span, w, r)
+    return _support_sorted(x, span, w, r)
+
+
+def _support_direct(x: Array, span: Array, w: Array, r: Array) -> tuple[Array, Array]:
+    """The vote sums over every voter for every pair: O(n³) work, in bounded blocks."""
+    batch, n = x.shape
+    dist = np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None]
+    # powered[b, k, m] = d_km ^ r_k (no power needed while every exponent is 1)
+    powered = dist if np.all(r == 1.0) else dist ** r[:, :, None]
+    support = np.zeros((batch, n, n))  # Σ_k w_k max(0, d_kt^r - d_ka^r)
+    per_draw = max(1, _BLOCK // max(1, n * n * n))
+    for b0 in range(0, batch, per_draw):
+        bs = slice(b0, b0 + per_draw)
+        nb = powered[bs].shape[0]
+        per_voter = max(1, _BLOCK // max(1, nb * n * n))
+        for k0 in range(0, n, per_voter):
+            ks = slice(k0, k0 + per_voter)
+            p = powered[bs, ks]
+            diff = p[:, :, None, :] - p[:, :, :, None]  # diff[b, k, a, t] = d_kt^r - d_ka^r
+            np.maximum(diff, 0.0, out=diff)
+            support[bs] += np.einsum("bk,bkat->bat", w[bs, ks], diff)
+    return support, np.einsum("bk,bkm->bm", w, powered)
+
+
+def _support_sorted(x: Array, span: Array, w: Array, r: Array) -> tuple[Array, Array]:
     """The votes for each position over each other, by sorting voters once per round.
 
     Returns ``(support, v)``: ``support[b, a, t] = Σ_k w_k max(0, d_kt^r_k − d_ka^r_k)``
@@ -125,8 +160,13 @@ def _support(x: Array, span: Array, w: Array, r: Array) -> tuple[Array, Array]:
     shift = (np.arange(batch, dtype=np.float64) * band)[:, None]
     keys = (xs - lo + shift).ravel()
     mid = 0.5 * (x[:, :, None] + x[:, None, :]) - lo + shift[:, :, None]
-    below = np.searchsorted(keys, mid, side="left") - (np.arange(batch) * n)[:, None, None]
-    above = np.searchsorted(keys, mid, side="right") - (np.arange(batch) * n)[:, None, None]
+    first = np.searchsorted(keys, mid, side="left")
+    # Voters exactly at a midpoint are rare: search again only for those.
+    at_mid = keys[np.minimum(first, keys.size - 1)] == mid
+    last = first.copy()
+    last[at_mid] = np.searchsorted(keys, mid[at_mid], side="right")
+    offset = (np.arange(batch) * n)[:, None, None]
+    below, above = first - offset, last - offset
     # a below t: voters below the midpoint side with a; a above t: voters above it do.
     a_low = x[:, :, None] < x[:, None, :]
     at_t = np.take_along_axis(prefix, below, axis=1)  # Σ_{k below mid} w_k d_kt^r_k
