@@ -35,7 +35,9 @@ from accord.backtest.cases import CaseBlock, Cases
 from accord.errors import Problem, ScenarioError
 from accord.forecast.inputs import IssueArrays
 from accord.forecast.uncertainty import Uncertainty
-from accord.scenario import Scenario, load_scenario, parse_table
+from accord.scenario import Scenario, parse_scenario, parse_table
+from accord.scenario.loader import layout_of
+from accord.scenario.text import Layout, read_text, sniff
 
 __all__ = ["read_cases", "read_deu", "read_file"]
 
@@ -75,31 +77,12 @@ def _problem(source: str, line: int | None, message: str) -> ScenarioError:
     return ScenarioError(source, [Problem(source, line, "", message)])
 
 
-def _text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _problem(str(path), None, f"cannot be read: {exc.strerror}") from None
-    try:
-        return raw.decode("utf-8-sig")  # Excel writes a byte-order mark
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
-
-
-def _delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in ("\t", ",", ";")}
-    return max(counts, key=lambda d: counts[d])
-
-
-def _number(cell: str) -> float:
-    cell = cell.strip()
-    if not cell:
+def _number(cell: str, layout: Layout) -> float:
+    """A DEU cell as a number; blank, text or 999 (not recorded) as NaN."""
+    value = layout.number(cell)
+    if isinstance(value, str) or value == MISSING:
         return float("nan")
-    try:
-        value = float(cell.replace(",", ".") if cell.count(",") == 1 and "." not in cell else cell)
-    except ValueError:
-        return float("nan")
-    return float("nan") if value == MISSING else value
+    return value
 
 
 def _intro(cell: str) -> dt.date | None:
@@ -118,7 +101,7 @@ def _intro(cell: str) -> dt.date | None:
 def is_deu(text: str) -> bool:
     """Whether a table's header has DEU's proposal column (``prnr``)."""
     first = text.split("\n", 1)[0].lstrip("\ufeff")
-    return "prnr" in {c.strip().lower() for c in first.split(_delimiter(first))}
+    return "prnr" in {c.strip().lower() for c in first.split(sniff(first).delimiter)}
 
 
 def read_deu(text: str, source: str) -> CaseBlock:
@@ -128,8 +111,8 @@ def read_deu(text: str, source: str) -> CaseBlock:
         ScenarioError: Required columns are missing, or no issue can be scored.
     """
     text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
-    rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(first)))
+    layout = sniff(text)
+    rows = list(csv.reader(io.StringIO(text), delimiter=layout.delimiter))
     header = [c.strip().lower() for c in rows[0]]
     col = {name: k for k, name in enumerate(header)}
     missing = [c for c in ("prnr", "isnr", "out") if c not in col]
@@ -149,7 +132,7 @@ def read_deu(text: str, source: str) -> CaseBlock:
     capability = np.ones(len(actors))
     if body and not cell(body[0][1], "prnr").strip():
         line, row = body.pop(0)
-        values = np.array([_number(cell(row, f"p{a}")) for a in actors])
+        values = np.array([_number(cell(row, f"p{a}"), layout) for a in actors])
         bad = [a for a, v in zip(actors, values, strict=True) if not v > 0]
         if bad:
             raise _problem(
@@ -173,12 +156,12 @@ def read_deu(text: str, source: str) -> CaseBlock:
         cases.append(isnr if isnr.startswith(prnr) and prnr else f"{prnr}/{isnr}")
         groups.append(prnr)
         for i, a in enumerate(actors):
-            x, s = _number(cell(row, f"p{a}")), _number(cell(row, f"s{a}"))
+            x, s = _number(cell(row, f"p{a}"), layout), _number(cell(row, f"s{a}"), layout)
             if not (np.isnan(x) or np.isnan(s)):
                 position[i, j], salience[i, j] = x, s / 100.0
-        out = _number(cell(row, "out"))
+        out = _number(cell(row, "out"), layout)
         outcome[j] = out if 0 <= out <= 100 else np.nan
-        rp = _number(cell(row, "rp"))
+        rp = _number(cell(row, "rp"), layout)
         status_quo[j] = rp if 0 <= rp <= 100 else np.nan
         date = _intro(cell(row, "intro"))
         before = date is not None and date < ENLARGEMENT
@@ -223,9 +206,8 @@ _STATUS_QUO = re.compile(r"^(?P<dim>.*?)\s*(status[ _]quo|reference point)$", re
 
 def _split_columns(text: str, source: str) -> tuple[str, dict[str, dict[str, float]]]:
     """The table without its outcome and status-quo columns, and those columns' values by dim."""
-    first = text.split("\n", 1)[0]
-    delimiter = _delimiter(first)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    layout = sniff(text)
+    rows = list(csv.reader(io.StringIO(text), delimiter=layout.delimiter))
     at = next((k for k, r in enumerate(rows[:2]) if r and r[0].strip().lower() == "actor"), None)
     if at is None:
         return text, {}
@@ -240,7 +222,7 @@ def _split_columns(text: str, source: str) -> tuple[str, dict[str, dict[str, flo
     for line, row in enumerate(rows[at + 1 :], start=at + 2):
         for k, (kind, dim) in extra.items():
             if k < len(row) and row[k].strip():
-                value = _number(row[k])
+                value = _number(row[k], layout)
                 known = found[kind].get(dim)
                 if np.isnan(value) or (known is not None and known != value):
                     raise _problem(
@@ -256,7 +238,7 @@ def _split_columns(text: str, source: str) -> tuple[str, dict[str, dict[str, flo
                 found[kind][dim] = value
     kept = [[c for k, c in enumerate(r) if k not in extra] for r in rows]
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(kept)
+    csv.writer(buffer, delimiter=layout.delimiter, lineterminator="\n").writerows(kept)
     return buffer.getvalue(), found
 
 
@@ -315,28 +297,35 @@ def read_file(path: Path) -> CaseBlock:
         ScenarioError: The file cannot be read, or holds nothing to score.
     """
     source = str(path)
-    if path.suffix.lower() == ".toml":
-        scenario = load_scenario(path)
-        outcome = np.array(
-            [np.nan if i.outcome is None else i.outcome.value for i in scenario.issues]
-        )
-        if not (~np.isnan(outcome)).any():
-            raise _problem(
-                source,
-                None,
-                "no issue has an outcome to score against: add "
-                "'outcome = { value = ..., date = ..., source = \"...\" }' to the issues decided",
-            )
-        return _scenario_block(scenario, IssueArrays.from_scenario(scenario), outcome, source)
-    text = _text(path).replace("\r\n", "\n").replace("\r", "\n")
+    text = read_text(path)
     if not text.strip():
         raise _problem(source, None, "the file is empty")
     if is_deu(text):
         return read_deu(text, source)
-    return _table_block(text, source)
+    kind = layout_of(text, path.suffix.lower())
+    if kind == "xml":
+        raise _problem(
+            source,
+            None,
+            "a KTAB XML scenario records no outcomes; write the data as a KTAB table with an "
+            "'<dim> Outcome' column, or as a scenario file with outcomes",
+        )
+    if kind == "table":
+        return _table_block(text, source)
+    scenario = parse_scenario(text, source=source)
+    outcome = np.array([np.nan if i.outcome is None else i.outcome.value for i in scenario.issues])
+    if not (~np.isnan(outcome)).any():
+        raise _problem(
+            source,
+            None,
+            "no issue has an outcome to score against: add "
+            "'outcome = { value = ..., date = ..., source = \"...\" }' to the issues decided",
+        )
+    return _scenario_block(scenario, IssueArrays.from_scenario(scenario), outcome, source)
 
 
 DATA_SUFFIXES = (".tsv", ".csv", ".txt", ".toml")
+"""What a folder given to ``read_cases`` is searched for."""
 
 
 def read_cases(paths: list[Path]) -> Cases:

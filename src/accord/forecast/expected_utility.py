@@ -50,7 +50,6 @@ KIND_NAMES = ("none", "conflict", "compromise", "capitulation")
 """Names of the move kinds recorded in :attr:`ExpectedUtilityTrajectory.kinds`."""
 
 
-
 @dataclass(frozen=True, eq=False)
 class ExpectedUtilityTrajectory:
     """Round-by-round result of the expected-utility model on one issue.

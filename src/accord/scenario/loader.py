@@ -18,18 +18,20 @@ from accord.scenario.model import Document
 from accord.scenario.scenario import Scenario
 from accord.scenario.sourcemap import SourceMap
 
-__all__ = ["load_scenario", "parse_scenario"]
+__all__ = ["layout_of", "load_scenario", "parse_scenario"]
 
 Loc = tuple[str | int, ...]
 _SIMPLE_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file.
+    """Load and validate a scenario file, recognising its layout by its content.
 
-    ``.toml`` files use accord's scenario format (``docs/scenario-format.md``);
-    ``.csv`` files are read as BDM/KTAB-style tables
-    (:func:`accord.scenario.tables.read_table`).
+    accord's TOML format (``docs/scenario-format.md``), a BDM/KTAB-style table
+    (comma, semicolon or tab separated; :func:`accord.scenario.tables.parse_table`)
+    or a KTAB XML scenario (:func:`accord.scenario.ktab_xml.parse_ktab_xml`),
+    whatever the file is called: Excel saves tables as ``.txt`` too. A UTF-8
+    byte-order mark is dropped.
 
     Args:
         path: The file to read.
@@ -41,29 +43,41 @@ def load_scenario(path: str | Path) -> Scenario:
         ScenarioError: The file cannot be read or has problems; the error lists
             all of them, each with the line and dotted path where it occurs.
     """
+    from accord.scenario.text import read_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, [Problem(str(path), None, "", "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(
-            path, [Problem(str(path), None, "", "is a directory, not a file")]
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            path,
-            [Problem(str(path), None, "", f"is not UTF-8 text ({exc.reason}); save it as UTF-8")],
-        ) from None
-    except OSError as exc:
-        raise ScenarioError(
-            path, [Problem(str(path), None, "", f"cannot be read: {exc.strerror}")]
-        ) from None
-    if path.suffix.lower() == ".csv":
+    text = read_text(path)
+    kind = layout_of(text, path.suffix.lower())
+    if kind == "xml":
+        from accord.scenario.ktab_xml import parse_ktab_xml
+
+        return parse_ktab_xml(text, source=str(path))
+    if kind == "table":
         from accord.scenario.tables import parse_table
 
         return parse_table(text, source=str(path))
     return parse_scenario(text, source=str(path))
+
+
+_TOML_LINE = re.compile(r"^\s*(\[\[?[A-Za-z0-9_.\- ]+\]\]?|[A-Za-z0-9_\-\"']+\s*=)")
+
+
+def layout_of(text: str, suffix: str = "") -> str:
+    """``"toml"``, ``"table"`` or ``"xml"``: what the text holds, the suffix breaking ties.
+
+    The first line that is neither blank nor a ``#`` comment decides: ``<`` starts
+    XML; a TOML table header or ``key = value`` starts TOML; anything else is a table.
+    """
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("<"):
+            return "xml"
+        if _TOML_LINE.match(line) and not (suffix in {".csv", ".tsv"} and "," in line):
+            return "toml"
+        return "table" if suffix != ".toml" else "toml"
+    return "toml" if suffix == ".toml" else "table"
 
 
 def parse_scenario(text: str, source: str = "<string>") -> Scenario:
