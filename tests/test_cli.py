@@ -50,7 +50,7 @@ def test_out_writes_the_results(tmp_path: Path, suffix: str) -> None:
     if suffix == ".json":
         assert json.loads(text)["scenario"].startswith("Northeast Asian")
     else:
-        assert text.splitlines()[0] == "issue,model,value,anchor,anchor_at,note,low,high"
+        assert text.splitlines()[0] == "issue,model,value,anchor,anchor_at,note,reading,low,high"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary left behind
 
 

@@ -67,6 +67,7 @@ def test_records_frame_json_and_csv_agree(nea: Scenario) -> None:
         "anchor",
         "anchor_at",
         "note",
+        "reading",
         "low",
         "high",
     ]

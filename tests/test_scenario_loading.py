@@ -153,3 +153,12 @@ def test_flagship_judgements_are_labelled_as_such(nea: Scenario) -> None:
         assert rel.trust is not None
         assert rel.trust.source is not None
         assert "judgement" in rel.trust.source
+
+
+def test_a_value_is_read_as_a_label_only_near_it(small: Scenario) -> None:
+    # Issue x has labels at 0, 50 and 100 on a 0–100 scale; "near" is within 10 points.
+    x = small.issue("x")
+    assert x.reading(8.0) == "≈ none"
+    assert x.reading(20.0) == "between none and half"  # once "≈ none", 20 points away
+    assert x.reading(59.0) == "≈ half"
+    assert small.issue("y").reading(3.0) == ""  # no labels, no words

@@ -73,6 +73,7 @@ def test_summary_records(nea: Scenario) -> None:
         "p05",
         "p95",
         "anchor",
+        "reading",
         "point",
         "flags",
         "draws",

@@ -50,8 +50,8 @@ def forecast_view(result: ForecastTable, scenario: Scenario) -> Group:
     for issue in result.issues:
         sq = issue.status_quo
         sq_text = "—" if sq is None else f"{sq.value:.{decimals_for(issue)}f}"
-        if sq is not None and issue.nearest_anchor(sq.value) is not None:
-            sq_text += f" ≈ {issue.nearest_anchor(sq.value).label}"  # type: ignore[union-attr]
+        if sq is not None and issue.reading(sq.value):
+            sq_text += f" {issue.reading(sq.value)}"
         cells: list[Text | str] = [issue.name, sq_text]
         for name in result.models:
             cell = result.get(issue.id, name)
@@ -102,14 +102,14 @@ def distribution_view(result: ForecastDistribution, scenario: Scenario) -> Group
             if math.isnan(mid):
                 cells.append("—")
                 continue
-            anchor = issue.nearest_anchor(mid)
+            words = issue.reading(mid)
             text = Text(f"{mid:.{d}f} [{lo:.{d}f}–{hi:.{d}f}]")
             for flag in result.flags(issue.id, name):
                 if not result.uncertain and flag.startswith("no stated uncertainty"):
                     continue  # said once, below the table
                 text.append(f" [{notes.setdefault(flag, len(notes) + 1)}]", style="yellow")
-            if anchor is not None:
-                text.append(f"\n≈ {anchor.label}", style="dim")
+            if words:
+                text.append(f"\n{words}", style="dim")
             cells.append(text)
         table.add_row(*cells)
     parts: list[Table | Text] = [table]
@@ -257,9 +257,9 @@ def negotiation_view(
         for issue, value in domain.describe(shown).items():
             reading = f"{value}" if isinstance(value, str) else f"{value:g}"
             if scenario is not None and issue in scenario.issue_ids and not isinstance(value, str):
-                anchor = scenario.issue(issue).nearest_anchor(float(value))
-                if anchor is not None:
-                    reading += f" ≈ {anchor.label}"
+                words = scenario.issue(issue).reading(float(value))
+                if words:
+                    reading += f" {words}"
             text.add_row(issue, reading)
         parts.append(text)
     people = Table(title="Parties", title_justify="left")

@@ -111,6 +111,7 @@ class ForecastDistribution:
             for model in self.models:
                 mid, lo, hi = self.interval(issue.id, model)
                 anchor = issue.nearest_anchor(mid)
+                words = "" if np.isnan(mid) else issue.reading(mid)
 
                 def clean(v: float) -> float | None:
                     return None if np.isnan(v) else v
@@ -123,6 +124,7 @@ class ForecastDistribution:
                         f"p{tail:02d}": clean(lo),
                         f"p{100 - tail:02d}": clean(hi),
                         "anchor": None if anchor is None else anchor.label,
+                        "reading": words,
                         "point": None
                         if self.point is None
                         else clean(

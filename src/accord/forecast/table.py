@@ -30,6 +30,8 @@ class Forecast:
         anchor: Label of the nearest anchor point, if the issue has any.
         anchor_at: Where that anchor point lies.
         note: A caveat for reading the number, or ``""``.
+        reading: The value in words against the labelled points (``≈ label`` when near one,
+            ``between A and B`` otherwise; see :meth:`accord.scenario.Issue.reading`).
         low: Lower end of the model's empirical interval (its track record's errors,
             :mod:`accord.forecast.record`), clipped to the scale; NaN without a record.
         high: Upper end of that interval.
@@ -41,6 +43,7 @@ class Forecast:
     anchor: str | None
     anchor_at: float | None
     note: str
+    reading: str = ""
     low: float = float("nan")
     high: float = float("nan")
 
@@ -49,9 +52,7 @@ class Forecast:
         if math.isnan(self.value):
             return "—"
         text = f"{self.value:.{decimals}f}"
-        if self.anchor is None:
-            return text
-        return f"{text} ≈ {self.anchor}"
+        return f"{text} {self.reading}" if self.reading else text
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class ForecastTable:
                 "anchor": c.anchor,
                 "anchor_at": c.anchor_at,
                 "note": c.note,
+                "reading": c.reading,
                 "low": None if math.isnan(c.low) else c.low,
                 "high": None if math.isnan(c.high) else c.high,
             }
@@ -98,7 +100,17 @@ class ForecastTable:
 
         return pd.DataFrame.from_records(
             self.records(),
-            columns=["issue", "model", "value", "anchor", "anchor_at", "note", "low", "high"],
+            columns=[
+                "issue",
+                "model",
+                "value",
+                "anchor",
+                "anchor_at",
+                "note",
+                "reading",
+                "low",
+                "high",
+            ],
         )
 
     def to_json(self) -> str:
@@ -176,6 +188,7 @@ def forecast(
                     anchor=None if anchor is None else anchor.label,
                     anchor_at=None if anchor is None else anchor.at,
                     note=out.notes[k],
+                    reading="" if math.isnan(value) else issue.reading(value),
                     low=low,
                     high=high,
                 )

@@ -230,6 +230,10 @@ class Outcome(_Frozen):
     source: Text
 
 
+NEAR = 0.10
+"""A value is read as a labelled point when it lies within this share of the scale of it."""
+
+
 class Issue(_Frozen):
     """A question on the agenda, as a numeric scale with labelled anchor points.
 
@@ -258,6 +262,26 @@ class Issue(_Frozen):
         if not self.anchors or math.isnan(x):
             return None
         return min(self.anchors, key=lambda a: (abs(a.at - x), a.at))
+
+    def reading(self, x: float) -> str:
+        """``x`` in words against the labelled points.
+
+        ``≈ label`` within a tenth of the scale of the nearest one; ``between A and
+        B`` when it lies further from both neighbours; ``""`` when there are no labels.
+        """
+        nearest = self.nearest_anchor(x)
+        if nearest is None:
+            return ""
+        if abs(nearest.at - x) <= NEAR * self.scale.span:
+            return f"≈ {nearest.label}"
+        below = [a for a in self.anchors if a.at < x]
+        above = [a for a in self.anchors if a.at > x]
+        if below and above:
+            low = max(below, key=lambda a: a.at)
+            high = min(above, key=lambda a: a.at)
+            return f"between {low.label} and {high.label}"
+        side = "below" if above else "above"
+        return f"{side} {nearest.label}"
 
 
 class StanceEntry(_Frozen):

@@ -56,11 +56,11 @@ def issue_view(issue: Issue) -> dict[str, Any]:
 
 
 def readings(issues: dict[str, Issue], values: dict[str, float]) -> dict[str, str | None]:
-    """Each value in words: the label of the nearest labelled point of its issue."""
+    """Each value in words against its issue's labelled points (``None`` without labels)."""
     out: dict[str, str | None] = {}
     for key, value in values.items():
-        anchor = issues[key].nearest_anchor(value) if key in issues else None
-        out[key] = anchor.label if anchor is not None else None
+        words = issues[key].reading(value) if key in issues else ""
+        out[key] = words.removeprefix("≈ ") or None
     return out
 
 
