@@ -111,3 +111,16 @@ def test_backtest_bad_data_is_refused_and_nothing_is_written(tmp_path: Path) -> 
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
     wrong = _run("backtest", str(_deu(tmp_path)), "--out", "r.xlsx", cwd=tmp_path)
     assert wrong.returncode == 2 and ".csv, .json, .parquet" in wrong.stderr
+
+
+def test_a_table_too_large_for_the_pairwise_models_is_refused_up_front(tmp_path: Path) -> None:
+    table = tmp_path / "many.csv"
+    rows = ["actor,capability,position,salience"]
+    rows += [f"a{k},{1 + k % 4},{(37 * k) % 101},{20 + (13 * k) % 80}" for k in range(60_000)]
+    table.write_text("\n".join(rows) + "\n")
+    refused = _run("forecast", str(table), cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "on 60,000 actors needs about" in refused.stderr and "-m mean" in refused.stderr
+    simple = _run("forecast", str(table), "-m", "mean", "-m", "median", cwd=tmp_path)
+    assert simple.returncode == 0, simple.stderr
+    assert "and 59,988 more" in simple.stdout

@@ -65,8 +65,15 @@ def forecast_view(result: ForecastTable, scenario: Scenario) -> Group:
     for note, mark in notes.items():
         parts.append(Text(f"[{mark}] {note}", style="yellow"))
     parts.append(track_record_view(result.models))
-    parts.append(Text(f"Actors at the table: {', '.join(result.actors)}", style="dim"))
+    parts.append(Text(f"Actors at the table: {_names(result.actors)}", style="dim"))
     return Group(*parts)
+
+
+def _names(names: tuple[str, ...], most: int = 12) -> str:
+    """Names joined by commas; past ``most``, how many more."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[:most])} and {len(names) - most:,} more"
 
 
 def decimals_for(issue: Issue) -> int:
@@ -123,7 +130,7 @@ def distribution_view(result: ForecastDistribution, scenario: Scenario) -> Group
         )
     parts += [Text(f"[{mark}] {note}", style="yellow") for note, mark in notes.items()]
     parts.append(track_record_view(result.models))
-    parts.append(Text(f"Actors at the table: {', '.join(result.actors)}", style="dim"))
+    parts.append(Text(f"Actors at the table: {_names(result.actors)}", style="dim"))
     return Group(*parts)
 
 

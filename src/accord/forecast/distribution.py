@@ -11,6 +11,7 @@ import numpy as np
 
 from accord.errors import ForecastError
 from accord.forecast.classic import Array
+from accord.forecast.expected_utility import draws_per_chunk
 from accord.forecast.inputs import IssueArrays
 from accord.forecast.models import ForecastModel
 from accord.forecast.table import resolve_models
@@ -221,6 +222,8 @@ def forecast_distribution(
     base = IssueArrays.from_scenario(seated)
     drawn = Uncertainty.from_scenario(seated).sample(base, samples, np.random.default_rng(seed))
     out = {m.name: np.empty((samples, len(base.issues))) for m in chosen}
+    # An issue with many actors needs (draws × actors²) memory in the pairwise models.
+    chunk = draws_per_chunk(len(base.actors), chunk)
     for start in range(0, samples, chunk):
         stop = min(samples, start + chunk)
         part = drawn.with_values(

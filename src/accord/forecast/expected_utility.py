@@ -34,7 +34,9 @@ is the plain-loop version this one is tested against.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -83,6 +85,26 @@ class ExpectedUtilityTrajectory:
     def rounds(self) -> int:
         """Number of rounds recorded."""
         return int(self.risk.shape[0])
+
+
+def _joined(parts: list[ExpectedUtilityTrajectory]) -> ExpectedUtilityTrajectory:
+    """Trajectories of consecutive chunks of draws as one."""
+
+    def cat(name: str, axis: int) -> Any:
+        arrays = [getattr(p, name) for p in parts]
+        return None if arrays[0] is None else np.concatenate(arrays, axis=axis)
+
+    return ExpectedUtilityTrajectory(
+        positions=cat("positions", 1),
+        median=cat("median", 1),
+        mean=cat("mean", 1),
+        risk=cat("risk", 1),
+        kinds=cat("kinds", 1),
+        rivals=cat("rivals", 1),
+        eu_own=cat("eu_own", 1),
+        eu_rival=cat("eu_rival", 1),
+        rounds_run=cat("rounds_run", 0),
+    )
 
 
 def _as_batch(a: Array | list[float], name: str) -> Array:
@@ -322,6 +344,51 @@ def _round(
     return new_x, r, kinds.astype(np.int8), rival.astype(np.int64), eu_own, eu_rival
 
 
+PAIR_ARRAYS = 16
+"""How many ``(draws, n, n)`` float arrays a round holds at its peak (distances,
+probabilities, utilities, both EU matrices, offers, temporaries), for the memory check."""
+
+MEMORY_SHARE = 0.6
+"""The share of the machine's memory a run may plan to use."""
+
+
+def machine_memory() -> int:
+    """Bytes of physical memory on this machine (4 GiB where it cannot be asked)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return 4 << 30
+
+
+def pair_memory(actors: int, draws: int = 1) -> int:
+    """Bytes a round of the model needs for ``actors`` actors and ``draws`` draws at once."""
+    return PAIR_ARRAYS * 8 * draws * actors * actors
+
+
+def draws_per_chunk(actors: int, wanted: int) -> int:
+    """How many draws of an issue with ``actors`` actors fit in memory at once (at least 1)."""
+    budget = MEMORY_SHARE * machine_memory()
+    return max(1, min(wanted, int(budget // max(1, pair_memory(actors)))))
+
+
+def check_memory(actors: int, draws: int = 1) -> None:
+    """Refuse, before any work, a run that cannot fit in this machine's memory.
+
+    Raises:
+        ForecastError: Naming the memory needed, the memory here, and what to do.
+    """
+    need = pair_memory(actors, 1)
+    have = machine_memory()
+    if need > MEMORY_SHARE * have:
+        raise ForecastError(
+            f"the expected-utility model on {actors:,} actors needs about "
+            f"{need / 2**30:,.1f} GiB of memory for one draw (it compares every pair of "
+            f"actors), and this machine has {have / 2**30:,.1f} GiB; use fewer actors (merge "
+            "the smallest into blocs, or leave out those without a stated position), or "
+            "choose models that scale with the number of actors (-m mean -m median)"
+        )
+
+
 def run_expected_utility(
     position: Array | list[float],
     capability: Array | list[float],
@@ -349,8 +416,24 @@ def run_expected_utility(
     """
     opts = options or ExpectedUtilityOptions()
     x = _as_batch(position, "position")
+    check_memory(x.shape[1])
     c = np.broadcast_to(_as_batch(capability, "capability"), x.shape)
     s = np.broadcast_to(_as_batch(salience, "salience"), x.shape)
+    per_chunk = draws_per_chunk(x.shape[1], x.shape[0])
+    if per_chunk < x.shape[0]:  # draws are independent: run them in chunks that fit in memory
+        parts = [
+            run_expected_utility(
+                x[k : k + per_chunk],
+                c[k : k + per_chunk],
+                s[k : k + per_chunk],
+                rounds,
+                options=opts,
+                scale=scale,
+                keep_eu=keep_eu,
+            )
+            for k in range(0, x.shape[0], per_chunk)
+        ]
+        return _joined(parts)
     if rounds < 0:
         raise ForecastError(f"rounds must be 0 or more, got {rounds}")
     if opts.range == "scale" and scale is None:
