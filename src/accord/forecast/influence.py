@@ -53,6 +53,8 @@ class InfluenceTable:
     actors: tuple[str, ...]
     issues: tuple[str, ...]
     rows: tuple[Influence, ...]
+    of: int = 0
+    """How many actors sit at the table (``actors`` may be the weightiest of them only)."""
 
     def get(self, actor: str, issue: str) -> Influence:
         """The influence of one actor on one issue."""
@@ -106,6 +108,7 @@ def influence(
     model: str | ForecastModel = "mean",
     table: str | None = None,
     shift: float = 0.10,
+    most: int | None = None,
 ) -> InfluenceTable:
     """How far each actor moves each issue's forecast under one model.
 
@@ -114,30 +117,37 @@ def influence(
         model: Model name or object.
         table: A format id: only the actors at that table.
         shift: Size of the position shift, as a fraction of each issue's scale.
+        most: Analyse only this many actors, those with the most weight (capability ×
+            salience, summed over the issues; file order on ties). All by default.
     """
     (chosen,) = resolve_models([model])
     seated = scenario.at_table(table) if table is not None else scenario
     base = IssueArrays.from_scenario(seated)
     baseline = chosen.predict_values(base)
     n, m = len(base.actors), len(base.issues)
+    weight = base.weight.sum(axis=1)
+    order = np.argsort(-weight, kind="stable")
+    picked = sorted(order[: most if most is not None else n].tolist())
+    p = len(picked)
 
     # One batch: for each (actor, issue, direction) the actor's position moved on that issue.
     step = shift * (base.scale_max - base.scale_min)
-    position = np.broadcast_to(base.position, (n, m, 2, n, m)).copy()
-    for a in range(n):
+    position = np.broadcast_to(base.position, (p, m, 2, n, m)).copy()
+    for j, a in enumerate(picked):
         for k in range(m):
             for d, sign in enumerate((1.0, -1.0)):
-                moved = position[a, k, d, a, k] + sign * step[k]
-                position[a, k, d, a, k] = np.clip(moved, base.scale_min[k], base.scale_max[k])
+                moved = position[j, k, d, a, k] + sign * step[k]
+                position[j, k, d, a, k] = np.clip(moved, base.scale_min[k], base.scale_max[k])
     batch = base.with_values(
         position.reshape((-1, n, m)),
-        np.broadcast_to(base.salience, (n * m * 2, n, m)),
-        np.broadcast_to(base.capability, (n * m * 2, n)),
+        np.broadcast_to(base.salience, (p * m * 2, n, m)),
+        np.broadcast_to(base.capability, (p * m * 2, n)),
     )
-    shifted = chosen.predict_values(batch).reshape((n, m, 2, m))
+    shifted = chosen.predict_values(batch).reshape((p, m, 2, m))
 
     rows = []
-    for a, actor in enumerate(base.actors):
+    for j, a in enumerate(picked):
+        actor = base.actors[a]
         others = [x for x in base.actors if x != actor]
         without = chosen.predict_values(IssueArrays.from_scenario(seated.with_actors(others)))
         for k, issue in enumerate(base.issues):
@@ -149,10 +159,15 @@ def influence(
                     issue=issue,
                     baseline=float(baseline[k]),
                     leave=float(without[k] - baseline[k]) if stated else nan,
-                    up=float(shifted[a, k, 0, k] - baseline[k]) if stated else nan,
-                    down=float(shifted[a, k, 1, k] - baseline[k]) if stated else nan,
+                    up=float(shifted[j, k, 0, k] - baseline[k]) if stated else nan,
+                    down=float(shifted[j, k, 1, k] - baseline[k]) if stated else nan,
                 )
             )
     return InfluenceTable(
-        model=chosen.name, table=table, actors=base.actors, issues=base.issues, rows=tuple(rows)
+        model=chosen.name,
+        table=table,
+        actors=tuple(base.actors[a] for a in picked),
+        issues=base.issues,
+        rows=tuple(rows),
+        of=n,
     )

@@ -44,7 +44,7 @@ from accord.negotiation import (
 from accord.scenario import Scenario
 from accord.scenario.values import with_values
 
-__all__ = ["ComparisonSettings", "compare_formats", "compare_one", "summarise"]
+__all__ = ["MAX_HUBS", "ComparisonSettings", "compare_formats", "compare_one", "summarise"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,7 +55,13 @@ class ComparisonSettings:
     strategy: Strategy = "strict"
     phases: int = 4
     hubs: tuple[str, ...] | None = None
-    """Hub actors of the bilateral sequence; every actor common to all formats by default."""
+    """Hub actors of the bilateral sequence. By default the actors common to all formats,
+    at most :data:`MAX_HUBS` of them: the most capable (file order on ties)."""
+
+
+MAX_HUBS = 6
+"""Bilateral sequences run by default: each is a hub meeting every other actor in turn, so
+a table of n actors would otherwise need n × (n − 1) negotiations per draw."""
 
 
 def _hubs(scenario: Scenario, settings: ComparisonSettings) -> tuple[str, ...]:
@@ -66,7 +72,11 @@ def _hubs(scenario: Scenario, settings: ComparisonSettings) -> tuple[str, ...]:
     common = set(scenario.actor_ids)
     for f in scenario.formats:
         common &= set(f.actors)
-    return tuple(a for a in scenario.actor_ids if a in common)
+    ranked = sorted(
+        (a for a in scenario.actors if a.id in common), key=lambda a: -a.capability.value
+    )
+    chosen = {a.id for a in ranked[:MAX_HUBS]}
+    return tuple(a for a in scenario.actor_ids if a in chosen)
 
 
 def _bilateral_sequence(

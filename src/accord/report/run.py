@@ -26,6 +26,9 @@ __all__ = ["RunSettings", "run_all"]
 
 Step = Callable[[str], None]
 
+INFLUENCE_MOST = 25
+"""Who is pivotal is asked of this many actors at most: those with the most weight."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class RunSettings:
@@ -47,7 +50,7 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
     table = forecast(scenario)
     distribution = forecast_distribution(scenario, settings.samples, settings.seed)
     say("influence")
-    pivots = influence(scenario, "expected-utility")
+    pivots = influence(scenario, "expected-utility", most=INFLUENCE_MOST)
     forum_settings = ForumSettings(
         negotiator=settings.negotiator, steps=settings.steps, shape=settings.shape
     )
