@@ -13,7 +13,7 @@ from accord.errors import ForecastError
 from accord.forecast.classic import Array
 from accord.forecast.expected_utility import draws_per_chunk
 from accord.forecast.inputs import IssueArrays
-from accord.forecast.models import ForecastModel
+from accord.forecast.models import Ensemble, ForecastModel
 from accord.forecast.table import resolve_models
 from accord.forecast.uncertainty import Uncertainty
 from accord.scenario import Issue, Scenario
@@ -195,6 +195,16 @@ def _modes(values: Array, lo: float, hi: float) -> tuple[float, float] | None:
     return None
 
 
+def _reused(model: ForecastModel, done: list[tuple[ForecastModel, Array]]) -> Array | None:
+    """An ensemble's values from its members' when the same members were just run."""
+    if not isinstance(model, Ensemble):
+        return None
+    found = [next((v for m, v in done if m == member), None) for member in model.members]
+    if any(v is None for v in found):
+        return None
+    return model.combine([v for v in found if v is not None])
+
+
 def forecast_distribution(
     scenario: Scenario,
     samples: int,
@@ -229,8 +239,13 @@ def forecast_distribution(
         part = drawn.with_values(
             drawn.position[start:stop], drawn.salience[start:stop], drawn.capability[start:stop]
         )
+        done: list[tuple[ForecastModel, Array]] = []
         for model in chosen:
-            out[model.name][start:stop] = model.predict_values(part)
+            values = _reused(model, done)
+            if values is None:
+                values = model.predict_values(part)
+            out[model.name][start:stop] = values
+            done.append((model, values))
         if progress is not None:
             progress(stop, samples)
     uncertainty = Uncertainty.from_scenario(seated)

@@ -45,7 +45,9 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from accord.errors import ForecastError
 from accord.forecast.classic import Array
+from accord.forecast.expected_utility import MEMORY_SHARE, machine_memory
 from accord.forecast.inputs import IssueArrays
 from accord.forecast.output import ModelOutput
 
@@ -93,6 +95,10 @@ class ExchangeRun:
     """The exchanges of the first draw, in order."""
 
 
+EXCHANGE_ARRAYS = 24
+"""How many ``(draws, n, n, m, m)`` float arrays an exchange step holds at its peak."""
+
+
 def _outcomes(x: Array, w: Array) -> Array:
     total = w.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -116,8 +122,39 @@ def run_exchanges(
     ideal = np.array(arrays.position, dtype=np.float64, copy=True)
     if ideal.ndim == 2:
         ideal = ideal[None]
+    batch, n, m = ideal.shape
+    per_draw = EXCHANGE_ARRAYS * 8 * n * n * m * m
+    budget = MEMORY_SHARE * machine_memory()
+    if per_draw > budget:
+        raise ForecastError(
+            f"the exchange model on {n:,} actors and {m} issues needs about "
+            f"{per_draw / 2**30:,.1f} GiB of memory for one draw (it weighs every pair of "
+            f"actors over every pair of issues), and this machine has "
+            f"{machine_memory() / 2**30:,.1f} GiB; use fewer actors or issues, or other models"
+        )
+    fit = max(1, int(budget // per_draw))
+    if fit < batch:  # draws are independent: run them in chunks that fit in memory
+        parts = [
+            run_exchanges(
+                arrays.with_values(
+                    np.asarray(arrays.position)[k : k + fit],
+                    np.broadcast_to(arrays.salience, ideal.shape)[k : k + fit],
+                    np.broadcast_to(arrays.capability, (batch, n))[k : k + fit],
+                ),
+                linked_only,
+                max_exchanges,
+                tolerance,
+            )
+            for k in range(0, batch, fit)
+        ]
+        return ExchangeRun(
+            start=np.concatenate([r.start for r in parts]),
+            outcome=np.concatenate([r.outcome for r in parts]),
+            positions=np.concatenate([r.positions for r in parts]),
+            count=np.concatenate([r.count for r in parts]),
+            exchanges=parts[0].exchanges,
+        )
     x = ideal.copy()  # voting positions
-    batch, n, m = x.shape
     given = np.zeros(x.shape, dtype=bool)
     s = np.broadcast_to(arrays.salience, x.shape)
     w = np.broadcast_to(arrays.weight, x.shape)

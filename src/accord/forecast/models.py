@@ -269,8 +269,11 @@ class Ensemble:
 
     def predict_values(self, arrays: IssueArrays) -> Array:
         """Forecast every issue (and every draw)."""
-        values = np.stack([m.predict_values(arrays) for m in self.members])
-        return np.asarray(values.mean(axis=0), dtype=np.float64)
+        return self.combine([m.predict_values(arrays) for m in self.members])
+
+    def combine(self, values: list[Array]) -> Array:
+        """The ensemble's forecast from its members' forecasts (in ``members`` order)."""
+        return np.asarray(np.stack(values).mean(axis=0), dtype=np.float64)
 
     def predict(self, arrays: IssueArrays) -> ModelOutput:
         """Forecast every issue of one scenario."""
