@@ -159,14 +159,14 @@ def forecast_command(
             ),
             samples,
         )
-        console.print(render.distribution_view(result, scenario))
+        console.print(render.distribution_view(result, scenario, console.width))
         if plot is not None:
             from accord.report.plots import plot_distributions
 
             plot_distributions(result, plot)
     else:
         result = forecast(scenario, models=chosen, table=format)
-        console.print(render.forecast_view(result, scenario))
+        console.print(render.forecast_view(result, scenario, console.width))
         if (model and eu.name in names) or plot is not None:
             seated = scenario.at_table(format) if format else scenario
             runs = eu.trajectories(IssueArrays.from_scenario(seated), keep_eu=plot is not None)
@@ -437,7 +437,7 @@ def run_command(
         inputs = run_all(scenario, settings, lambda what: status.update(f"Running: {what}"))
     from accord.cli import render
 
-    console.print(render.distribution_view(inputs.distribution, scenario))
+    console.print(render.distribution_view(inputs.distribution, scenario, console.width))
     console.print(render.run_summary(inputs))
     write_atomically(report, render_report(inputs))
     console.print(f"Wrote {report}", style="dim")

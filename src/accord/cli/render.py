@@ -35,24 +35,65 @@ __all__ = [
 ]
 
 
-def forecast_view(result: ForecastTable, scenario: Scenario) -> Group:
-    """The forecast table: issues as rows, models as columns, caveats as numbered notes."""
+Row = tuple[str, str | None, list[Text]]
+"""One issue: its name, its status quo in words (``None`` to leave the column out), a cell
+per model."""
+
+COLUMN = 16
+"""Width below which a model's column stops being readable; narrower terminals stack."""
+
+
+def _grid(title: str, rows: list[Row], labels: list[str], width: int | None) -> list[Table]:
+    """Issues as rows and models as columns, or stacked when the terminal is narrow.
+
+    Stacked means one small table per issue, used when the terminal is too narrow for
+    every column to keep whole words and numbers.
+    """
+    has_sq = any(sq is not None for _, sq, _ in rows)
+    columns = len(labels) + 1 + has_sq
+    if width is None or width >= columns * COLUMN + 4:
+        table = Table(title=title, title_justify="left", show_lines=True, expand=False)
+        table.add_column("Issue", style="bold", overflow="fold", max_width=34)
+        if has_sq:
+            table.add_column("Status quo", overflow="fold", max_width=22)
+        for label in labels:
+            table.add_column(label, overflow="fold", max_width=30)
+        for name, sq, cells in rows:
+            table.add_row(name, *([sq or "—"] if has_sq else []), *cells)
+        return [table]
+    tables = []
+    for k, (name, sq, cells) in enumerate(rows):
+        heading = f"{title}\n{name}" if k == 0 else name
+        if has_sq:
+            heading += f" — status quo {sq or '—'}"
+        table = Table(title=heading, title_justify="left", show_header=False)
+        table.add_column("Model", style="bold", no_wrap=True)
+        table.add_column("Forecast", overflow="fold")
+        for label, cell in zip(labels, cells, strict=True):
+            table.add_row(label, cell)
+        tables.append(table)
+    return tables
+
+
+def _labels(models: tuple[str, ...]) -> list[str]:
+    return [MODELS[name].label if name in MODELS else name for name in models]
+
+
+def forecast_view(result: ForecastTable, scenario: Scenario, width: int | None = None) -> Group:
+    """The forecast table: issues as rows, models as columns, caveats as numbered notes.
+
+    With ``width`` (the terminal's) too narrow for every column, one small table per
+    issue instead, so that no number or name is cut.
+    """
     at = f" — table: {result.table}" if result.table else ""
-    title = f"{scenario_summary(scenario)}{at}"
-    table = Table(title=title, title_justify="left", show_lines=True, expand=False)
-    table.add_column("Issue", style="bold", overflow="fold", max_width=34)
-    table.add_column("Status quo", overflow="fold", max_width=22)
-    for name in result.models:
-        table.add_column(
-            MODELS[name].label if name in MODELS else name, overflow="fold", max_width=30
-        )
     notes: dict[str, int] = {}
+    rows: list[Row] = []
     for issue in result.issues:
         sq = issue.status_quo
         sq_text = "—" if sq is None else f"{sq.value:.{decimals_for(issue)}f}"
         if sq is not None and issue.reading(sq.value):
             sq_text += f" {issue.reading(sq.value)}"
-        cells: list[Text | str] = [issue.name, sq_text]
+        cells: list[Text] = []
         for name in result.models:
             cell = result.get(issue.id, name)
             text = Text(cell.describe(decimals_for(issue)))
@@ -60,13 +101,19 @@ def forecast_view(result: ForecastTable, scenario: Scenario) -> Group:
                 mark = notes.setdefault(cell.note, len(notes) + 1)
                 text.append(f" [{mark}]", style="yellow")
             cells.append(text)
-        table.add_row(*cells)
-    parts: list[Table | Text] = [table]
+        rows.append((_issue_name(issue), sq_text, cells))
+    parts: list[Table | Text] = list(
+        _grid(f"{scenario_summary(scenario)}{at}", rows, _labels(result.models), width)
+    )
     for note, mark in notes.items():
         parts.append(Text(f"[{mark}] {note}", style="yellow"))
     parts.append(track_record_view(result.models))
     parts.append(Text(f"Actors at the table: {_names(result.actors)}", style="dim"))
     return Group(*parts)
+
+
+def _issue_name(issue: Issue) -> str:
+    return f"{issue.name} ({issue.scale.unit})" if issue.scale.unit else issue.name
 
 
 def _names(names: tuple[str, ...], most: int = 12) -> str:
@@ -82,32 +129,29 @@ def decimals_for(issue: Issue) -> int:
 
 
 def print_forecast(console: Console, result: ForecastTable, scenario: Scenario) -> None:
-    """Print the forecast table to a console."""
-    console.print(forecast_view(result, scenario))
+    """Print the forecast table to a console, stacked if the console is narrow."""
+    console.print(forecast_view(result, scenario, console.width))
 
 
-def distribution_view(result: ForecastDistribution, scenario: Scenario) -> Group:
-    """Median forecast and 5–95% interval of every issue by every model."""
+def distribution_view(
+    result: ForecastDistribution, scenario: Scenario, width: int | None = None
+) -> Group:
+    """Median forecast and 5–95% interval of every issue by every model (stacked when narrow)."""
     at = f" — table: {result.table}" if result.table else ""
     tail = round(100 * (1 - result.level) / 2)
     title = (
         f"{scenario_summary(scenario)}{at}\n"
         f"{result.draws} draws, seed {result.seed}: median [{tail}%–{100 - tail}%]"
     )
-    table = Table(title=title, title_justify="left", show_lines=True)
-    table.add_column("Issue", style="bold", overflow="fold", max_width=34)
-    for name in result.models:
-        table.add_column(
-            MODELS[name].label if name in MODELS else name, overflow="fold", max_width=30
-        )
     notes: dict[str, int] = {}
+    rows: list[Row] = []
     for issue in result.issues:
         d = decimals_for(issue)
-        cells: list[Text | str] = [issue.name]
+        cells: list[Text] = []
         for name in result.models:
             mid, lo, hi = result.interval(issue.id, name)
             if math.isnan(mid):
-                cells.append("—")
+                cells.append(Text("—"))
                 continue
             words = issue.reading(mid)
             text = Text(f"{mid:.{d}f} [{lo:.{d}f}–{hi:.{d}f}]")
@@ -118,8 +162,8 @@ def distribution_view(result: ForecastDistribution, scenario: Scenario) -> Group
             if words:
                 text.append(f"\n{words}", style="dim")
             cells.append(text)
-        table.add_row(*cells)
-    parts: list[Table | Text] = [table]
+        rows.append((_issue_name(issue), None, cells))
+    parts: list[Table | Text] = list(_grid(title, rows, _labels(result.models), width))
     if not result.uncertain:
         parts.append(
             Text(
