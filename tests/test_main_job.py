@@ -124,3 +124,27 @@ def test_a_table_too_large_for_the_pairwise_models_is_refused_up_front(tmp_path:
     simple = _run("forecast", str(table), "-m", "mean", "-m", "median", cwd=tmp_path)
     assert simple.returncode == 0, simple.stderr
     assert "and 59,988 more" in simple.stdout
+
+
+def test_forecast_at_80_columns_cuts_no_number_or_name(tmp_path: Path) -> None:
+    import json
+
+    scenario = SCENARIOS / "northeast-asia-2002.toml"
+    proc = _run("forecast", str(scenario), "--out", "f.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    narrow = subprocess.run(
+        [str(ACCORD), "forecast", str(scenario)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "80", "PATH": str(ACCORD.parent)},
+    )
+    assert narrow.returncode == 0, narrow.stderr
+    lines = narrow.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    forecasts = json.loads((tmp_path / "f.json").read_text())["forecasts"]
+    for cell in forecasts:
+        if cell["value"] is not None:
+            assert any(f"{cell['value']:.1f}" in line for line in lines), cell
+    for label in ("Weighted mean", "Expected utility", "Nash bargaining", "Ensemble"):
+        assert any(label in line for line in lines), label
