@@ -280,3 +280,12 @@ def test_a_bad_server_setting_in_the_environment_is_named(tmp_path: Path) -> Non
     assert "ACCORD_EVENTS_RECHECK_SECONDS='soon'" in result.output
     assert "unset ACCORD_EVENTS_RECHECK_SECONDS" in result.output
     assert not (tmp_path / "exercises.db").exists()  # nothing was done
+
+
+def test_negotiate_says_where_reservations_come_from() -> None:
+    eu_file = str(SCENARIOS / "eu-emissions-1994.toml")
+    result = runner.invoke(app, ["negotiate", eu_file])
+    assert result.exit_code == 0, result.output
+    assert "0, because no issue has a status quo" in result.output
+    result = runner.invoke(app, ["negotiate", NEA, "-f", "six-party"])
+    assert "usa, china, rok, dprk, japan, russia: the utility of the status quo" in result.output

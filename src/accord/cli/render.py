@@ -326,6 +326,8 @@ def negotiation_view(
             "—" if math.isnan(share) else f"{share:.0%}",
         )
     parts.append(people)
+    if scenario is not None:
+        parts.append(Text(reservation_note(scenario, domain.parties), style="dim"))
 
     def point(name: str, outcome: int | None, distance: float) -> str:
         if outcome is None:
@@ -360,6 +362,25 @@ def negotiation_view(
             )
         )
     return Group(*parts)
+
+
+def reservation_note(scenario: Scenario, parties: tuple[str, ...]) -> str:
+    """Where each party's reservation value (its utility of no agreement) came from."""
+    stated = [p for p in parties if scenario.actor(p).reservation is not None]
+    without_sq = [i.id for i in scenario.issues if i.status_quo is None]
+    lines = ["Reservation: a party's utility of no agreement."]
+    if stated:
+        lines.append(f"  Stated in the scenario for {', '.join(stated)}.")
+    others = [p for p in parties if p not in stated]
+    if others and len(without_sq) == len(scenario.issues):
+        lines.append(
+            f"  {', '.join(others)}: 0, because no issue has a status quo: any agreement "
+            "beats none for them. Give issues a status_quo (or actors a reservation) to change it."
+        )
+    elif others:
+        gap = f"; issues without one ({', '.join(without_sq)}) add nothing" if without_sq else ""
+        lines.append(f"  {', '.join(others)}: the utility of the status quo{gap}.")
+    return "\n".join(lines)
 
 
 def comparison_view(summary: pd.DataFrame, title: str) -> Table:
