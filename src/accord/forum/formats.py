@@ -41,10 +41,17 @@ from accord.negotiation import (
     make_negotiator,
     nash_point,
 )
-from accord.scenario import Scenario
+from accord.scenario import Format, Scenario
 from accord.scenario.values import with_values
 
-__all__ = ["MAX_HUBS", "ComparisonSettings", "compare_formats", "compare_one", "summarise"]
+__all__ = [
+    "MAX_HUBS",
+    "ComparisonSettings",
+    "compare_formats",
+    "compare_one",
+    "negotiable",
+    "summarise",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,7 +76,7 @@ def _hubs(scenario: Scenario, settings: ComparisonSettings) -> tuple[str, ...]:
         for h in settings.hubs:
             scenario.actor(h)
         return settings.hubs
-    common = set(scenario.actor_ids)
+    common = set(scenario.stakeholders)
     for f in scenario.formats:
         common &= set(f.actors)
     ranked = sorted(
@@ -87,7 +94,7 @@ def _bilateral_sequence(
     best_value = -np.inf
     deals = 0
     seeds = np.random.SeedSequence(seed).spawn(len(scenario.actors))
-    for k, other in enumerate(a for a in scenario.actor_ids if a != hub):
+    for k, other in enumerate(a for a in scenario.stakeholders if a != hub):
         pair = scenario.with_actors([hub, other])
         domain = domain_from_scenario(pair, None, settings.forum.resolution, settings.forum.shape)  # type: ignore[arg-type]
         h = domain.index(hub)
@@ -158,7 +165,7 @@ def compare_one(
         )
         return row
 
-    formats = sorted(scenario.formats, key=lambda f: len(f.actors))
+    formats = sorted(negotiable(scenario), key=lambda f: len(f.actors))
     for k, fmt in enumerate(formats):
         forum = next((f for f in scenario.forums if f.format == fmt.id), None) or default_forum(
             scenario, fmt.id
@@ -182,6 +189,15 @@ def compare_one(
     return rows
 
 
+def negotiable(scenario: Scenario) -> list[Format]:
+    """The scenario's formats at which at least two actors state a position.
+
+    The others have nothing to negotiate and are not run.
+    """
+    stake = set(scenario.stakeholders)
+    return [f for f in scenario.formats if len(stake & set(f.actors)) >= 2]
+
+
 def compare_formats(
     scenario: Scenario, draws: int, seed: int, settings: ComparisonSettings | None = None
 ) -> pd.DataFrame:
@@ -193,6 +209,8 @@ def compare_formats(
         One row per (draw, format).
     """
     settings = settings or ComparisonSettings()
+    if len(scenario.stakeholders) < 2:  # nobody to negotiate with: nothing to compare
+        return pd.DataFrame(columns=["draw", "format", "agreed", "adopted", "phases", "welfare"])
     base = IssueArrays.from_scenario(scenario)
     uncertainty = Uncertainty.from_scenario(scenario)
     rows: list[dict[str, Any]] = []

@@ -61,6 +61,15 @@ def domain_from_scenario(
     if shape not in ("linear", "quadratic"):
         raise AccordError(f"shape must be 'linear' or 'quadratic', got {shape!r}")
     seated = scenario.at_table(table) if table is not None else scenario
+    # An actor that states no position at this table has nothing at stake: it does not sit.
+    stake = seated.stakeholders
+    if len(stake) < 2:
+        raise AccordError(
+            f"{scenario.source}: fewer than two actors at this table state a position on any "
+            "issue, so there is nothing to negotiate"
+        )
+    if len(stake) < len(seated.actors):
+        seated = seated.with_actors(stake)
     issues = tuple(
         NegotiationIssue.discretised(i.id, i.scale.min, i.scale.max, resolution)
         for i in seated.issues
@@ -70,11 +79,6 @@ def domain_from_scenario(
     for actor, row in zip(seated.actors, seated.stances, strict=True):
         saliences = np.array([0.0 if s.salience is None else s.salience for s in row])
         total = saliences.sum()
-        if total <= 0:
-            raise AccordError(
-                f"{scenario.source}: actor {actor.id!r} has no salience on any issue at this "
-                "table, so it has nothing to negotiate about"
-            )
         weights = saliences / total
         tables = []
         sq_value = 0.0

@@ -57,7 +57,7 @@ def render_report(inputs: ReportInputs) -> str:
     )
     images = {
         "distributions": png(plot_distributions, inputs.distribution),
-        "formats": png(comparison_figure, inputs.summary),
+        "formats": png(comparison_figure, inputs.summary) if len(inputs.summary) else "",
         "trust": png(trust_figure, inputs.trust[0], inputs.trust[1]) if inputs.trust else "",
     }
     scenario = inputs.scenario

@@ -17,6 +17,7 @@ from accord.forum import (
     run_forum,
     summarise,
 )
+from accord.forum.formats import negotiable
 from accord.forum.implementation import Strategy
 from accord.forum.procedure import status_quo_index
 from accord.report.html import ReportInputs
@@ -55,7 +56,7 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
         negotiator=settings.negotiator, steps=settings.steps, shape=settings.shape
     )
     say("forums")
-    formats = sorted(scenario.formats, key=lambda f: len(f.actors))
+    formats = sorted(negotiable(scenario), key=lambda f: len(f.actors))
     forums = tuple(
         run_forum(
             scenario,

@@ -137,6 +137,15 @@ class Scenario:
         rel = self.relation(a, b)
         return 0.0 if rel is None or rel.trust is None else rel.trust.value
 
+    @property
+    def stakeholders(self) -> tuple[str, ...]:
+        """The actors that state a position (with a salience above 0) on some issue."""
+        return tuple(
+            a.id
+            for a, row in zip(self.actors, self.stances, strict=True)
+            if any(s.salience for s in row)
+        )
+
     def at_table(self, format_id: str) -> Scenario:
         """The same scenario restricted to the actors of one format.
 
