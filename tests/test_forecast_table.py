@@ -76,6 +76,9 @@ def test_records_frame_json_and_csv_agree(nea: Scenario) -> None:
     assert payload["format"] == "four-party"
     assert payload["actors"] == list(table.actors)
     assert payload["forecasts"] == records  # NaN written as null
+    kuril = next(i for i in payload["issues"] if i["id"] == "kuril")
+    assert kuril["scale"] == {"min": 0.0, "max": 100.0, "unit": ""}
+    assert kuril["status_quo"] == 10.0 and kuril["anchors"]
     from io import StringIO
 
     back = pd.read_csv(StringIO(table.to_csv()))

@@ -74,7 +74,7 @@ def test_summary_records(nea: Scenario) -> None:
         "p95",
         "anchor",
         "reading",
-        "point",
+        "value",
         "flags",
         "draws",
         "seed",

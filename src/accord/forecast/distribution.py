@@ -14,7 +14,7 @@ from accord.forecast.classic import Array
 from accord.forecast.expected_utility import draws_per_chunk
 from accord.forecast.inputs import IssueArrays
 from accord.forecast.models import Ensemble, ForecastModel
-from accord.forecast.table import resolve_models
+from accord.forecast.table import issue_records, resolve_models
 from accord.forecast.uncertainty import Uncertainty
 from accord.scenario import Issue, Scenario
 
@@ -126,7 +126,7 @@ class ForecastDistribution:
                         f"p{100 - tail:02d}": clean(hi),
                         "anchor": None if anchor is None else anchor.label,
                         "reading": words,
-                        "point": None
+                        "value": None
                         if self.point is None
                         else clean(
                             float(self.point[model][[i.id for i in self.issues].index(issue.id)])
@@ -151,6 +151,7 @@ class ForecastDistribution:
             "format": self.table,
             "actors": list(self.actors),
             "models": list(self.models),
+            "issues": issue_records(self.issues),
             "draws": self.draws,
             "seed": self.seed,
             "forecasts": self.records(),

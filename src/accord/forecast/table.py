@@ -16,7 +16,7 @@ from accord.scenario import Issue, Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Forecast", "ForecastTable", "forecast"]
+__all__ = ["Forecast", "ForecastTable", "forecast", "issue_records"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +121,7 @@ class ForecastTable:
             "format": self.table,
             "actors": list(self.actors),
             "models": list(self.models),
+            "issues": issue_records(self.issues),
             "track_record": {
                 m: {"reference": record.data, "line": record.line(m)} for m in self.models
             },
@@ -132,6 +133,20 @@ class ForecastTable:
     def to_csv(self) -> str:
         """The tidy records as CSV text."""
         return self.to_frame().to_csv(index=False, lineterminator="\n")
+
+
+def issue_records(issues: Sequence[Issue]) -> list[dict[str, Any]]:
+    """What each issue's numbers mean: its scale, unit, status quo and labelled points."""
+    return [
+        {
+            "id": i.id,
+            "name": i.name,
+            "scale": {"min": i.scale.min, "max": i.scale.max, "unit": i.scale.unit},
+            "status_quo": None if i.status_quo is None else i.status_quo.value,
+            "anchors": [{"at": a.at, "label": a.label} for a in i.anchors],
+        }
+        for i in issues
+    ]
 
 
 def resolve_models(models: Sequence[str | ForecastModel] | None) -> list[ForecastModel]:
