@@ -222,3 +222,17 @@ def test_a_toml_file_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
 def test_an_unrecognised_table_says_what_it_found() -> None:
     with pytest.raises(ScenarioError, match=r"found 2 semicolon-separated cells: 'who', 'what'"):
         parse_table("who;what\nA;B\n", source="odd.csv")
+
+
+def test_a_repeated_actor_in_ktab_xml_is_an_error(tmp_path: Path) -> None:
+    actor = (
+        "<Actor><name>{}</name><description>x</description><capability>1</capability>"
+        "<Position><dCoord>10</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>"
+    )
+    path = tmp_path / "twice.xml"
+    path.write_text(
+        "<Scenario><name>T</name><desc>t</desc><Dimensions><dName>D</dName></Dimensions>"
+        f"<Actors>{actor.format('Alpha')}{actor.format('ALPHA')}</Actors></Scenario>"
+    )
+    with pytest.raises(ScenarioError, match="actor 'ALPHA' repeats 'Alpha'"):
+        load_scenario(path)

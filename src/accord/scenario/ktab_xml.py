@@ -11,13 +11,13 @@ counterpart in accord and are not read; the reader says nothing of them.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from accord.errors import Problem, ScenarioError
 from accord.scenario.scenario import Scenario
 from accord.scenario.sourcemap import SourceMap
+from accord.scenario.tables import ktab_stances, unique_ids
 
 __all__ = ["looks_like_xml", "parse_ktab_xml"]
 
@@ -25,16 +25,6 @@ __all__ = ["looks_like_xml", "parse_ktab_xml"]
 def looks_like_xml(text: str) -> bool:
     """Whether the text starts like an XML document."""
     return text.lstrip().startswith("<")
-
-
-def _slug(text: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-") or "x"
-    slug = base if base[0].isalnum() else f"x{base}"
-    n = 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
 
 
 def _number(element: ET.Element | None) -> float | str:
@@ -68,27 +58,18 @@ def parse_ktab_xml(text: str, source: str = "<xml>") -> Scenario:
         raise fail("a KTAB scenario needs <Dimensions> with at least one <dName>")
     if not actors_el:
         raise fail("a KTAB scenario needs <Actors> with at least one <Actor>")
-    taken_issues: set[str] = set()
-    issue_ids = [_slug(d or f"dimension {k + 1}", taken_issues) for k, d in enumerate(dims)]
-    problems: list[Problem] = []
-    taken: set[str] = set()
-    seen: dict[str, str] = {}
+    issue_ids, problems = unique_ids(
+        [(None, d or f"dimension {k + 1}") for k, d in enumerate(dims)], source, "dimension"
+    )
+    names = [
+        (None, (actor.findtext("name") or "").strip() or f"actor {k + 1}")
+        for k, actor in enumerate(actors_el)
+    ]
+    ids, repeated = unique_ids(names, source, "actor")
+    problems += repeated
     actors: list[dict[str, Any]] = []
     positions: dict[str, Any] = {}
-    for k, actor in enumerate(actors_el):
-        name = (actor.findtext("name") or "").strip() or f"actor {k + 1}"
-        key = re.sub(r"[^a-z0-9]+", "", name.lower())
-        if key in seen:
-            problems.append(
-                Problem(
-                    source,
-                    None,
-                    f"Actors/Actor[{k + 1}]",
-                    f"actor {name!r} repeats {seen[key]!r}; give each actor one <Actor>",
-                )
-            )
-        seen[key] = name
-        ident = _slug(name, taken)
+    for k, (actor, (_, name), ident) in enumerate(zip(actors_el, names, ids, strict=True)):
         coords = actor.findall("Position/dCoord")
         sals = actor.findall("Salience/dSal")
         if len(coords) != len(dims) or len(sals) != len(dims):
@@ -110,23 +91,11 @@ def parse_ktab_xml(text: str, source: str = "<xml>") -> Scenario:
                 "capability": _number(actor.find("capability")),
             }
         )
-        entry: dict[str, Any] = {}
-        total = 0.0
-        for issue_id, coord, sal in zip(issue_ids, coords, sals, strict=True):
-            salience = _number(sal)
-            if isinstance(salience, float):
-                total += salience
-                salience /= 100.0
-            entry[issue_id] = {"position": _number(coord), "salience": salience}
-        if total > 100.0 + 1e-9:
-            problems.append(
-                Problem(
-                    source,
-                    None,
-                    f"positions.{ident}",
-                    f"saliences add up to {total:g}; KTAB allows at most 100 per actor",
-                )
-            )
+        entry, problem = ktab_stances(
+            issue_ids, [_number(c) for c in coords], [_number(v) for v in sals]
+        )
+        if problem:
+            problems.append(Problem(source, None, f"positions.{ident}", problem))
         positions[ident] = entry
     if problems:
         raise ScenarioError(source, problems)

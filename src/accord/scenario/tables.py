@@ -28,6 +28,7 @@ plain layout.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from accord.errors import Problem, ScenarioError
@@ -57,22 +58,23 @@ def _problem(source: str, line: int | None, message: str, location: str = "") ->
     return Problem(source, line, location, message)
 
 
-def _unique_ids(
-    names: list[tuple[int, str]], source: str, what: str
+def unique_ids(
+    names: Sequence[tuple[int | None, str]], source: str, what: str
 ) -> tuple[list[str], list[Problem]]:
     """A slug per name; a name that repeats another (ignoring case and punctuation) is a problem."""
-    seen: dict[str, tuple[int, str]] = {}
+    seen: dict[str, tuple[int | None, str]] = {}
     ids, problems = [], []
     for line, name in names:
         ident = _slug(name)
         if ident in seen:
             first_line, first = seen[ident]
+            where = f" on line {first_line}" if first_line is not None else ""
             problems.append(
                 _problem(
                     source,
                     line,
-                    f"{what} {name!r} repeats {first!r} on line {first_line} (names are compared "
-                    f"ignoring case and punctuation); give each {what} one row",
+                    f"{what} {name!r} repeats {first!r}{where} (names are compared "
+                    f"ignoring case and punctuation); give each {what} one entry",
                 )
             )
         else:
@@ -169,7 +171,7 @@ def _plain(
             )
         )
     body = [(line, cells) for line, cells in body if len(cells) >= width]
-    ids, repeated = _unique_ids([(line, c[columns["actor"]]) for line, c in body], source, "actor")
+    ids, repeated = unique_ids([(line, c[columns["actor"]]) for line, c in body], source, "actor")
     problems += repeated
     saliences = [(line, layout.number(c[columns["salience"]])) for line, c in body]
     numbers = [(line, v) for line, v in saliences if isinstance(v, float)]
@@ -228,6 +230,25 @@ def _plain(
     return raw, lines
 
 
+def ktab_stances(
+    issue_ids: list[str], positions: list[float | str], saliences: list[float | str]
+) -> tuple[dict[str, Any], str]:
+    """One KTAB actor's stances (saliences divided by 100), and what is wrong, if anything.
+
+    KTAB allows an actor at most 100 of salience over all dimensions.
+    """
+    entry: dict[str, Any] = {}
+    total = 0.0
+    for issue_id, position, salience in zip(issue_ids, positions, saliences, strict=True):
+        if isinstance(salience, float):
+            total += salience
+            salience /= 100.0
+        entry[issue_id] = {"position": position, "salience": salience}
+    if total > 100.0 + 1e-9:
+        return entry, f"saliences add up to {total:g}; KTAB allows at most 100 per actor"
+    return entry, ""
+
+
 def _dimension_names(header: list[str], n_dims: int) -> list[str]:
     """KTAB names a dimension after its position column; ' Position' is dropped if present."""
     names = []
@@ -270,8 +291,8 @@ def _ktab(rows: Rows, layout: Layout, source: str) -> tuple[dict[str, Any], dict
     if problems:
         raise ScenarioError(source, problems)
     dims = _dimension_names(header, n_dims)
-    issue_ids, repeated_dims = _unique_ids([(header_line, d) for d in dims], source, "dimension")
-    ids, repeated = _unique_ids([(line, cells[0]) for line, cells in body], source, "actor")
+    issue_ids, repeated_dims = unique_ids([(header_line, d) for d in dims], source, "dimension")
+    ids, repeated = unique_ids([(line, cells[0]) for line, cells in body], source, "actor")
     problems += repeated_dims + repeated
     actors: list[dict[str, Any]] = []
     positions: dict[str, Any] = {}
@@ -288,23 +309,13 @@ def _ktab(rows: Rows, layout: Layout, source: str) -> tuple[dict[str, Any], dict
                 "capability": layout.number(cells[2]),
             }
         )
-        entry: dict[str, Any] = {}
-        total = 0.0
-        for j, issue_id in enumerate(issue_ids):
-            sal = layout.number(cells[4 + 2 * j])
-            if isinstance(sal, float):
-                total += sal
-                sal /= 100.0
-            entry[issue_id] = {"position": layout.number(cells[3 + 2 * j]), "salience": sal}
-        if total > 100.0 + 1e-9:
-            problems.append(
-                _problem(
-                    source,
-                    line,
-                    f"saliences add up to {total:g}; KTAB allows at most 100 per actor",
-                    f"positions.{ident}",
-                )
-            )
+        entry, problem = ktab_stances(
+            issue_ids,
+            [layout.number(cells[3 + 2 * j]) for j in range(n_dims)],
+            [layout.number(cells[4 + 2 * j]) for j in range(n_dims)],
+        )
+        if problem:
+            problems.append(_problem(source, line, problem, f"positions.{ident}"))
         positions[ident] = entry
     if problems:
         raise ScenarioError(source, problems)
