@@ -132,3 +132,11 @@ def test_a_damaged_export_is_refused_whole(table: Table) -> None:
         with pytest.raises(AccordError, match=r"saved\.json: .*missing 'messages'.*export"):
             import_exercise(session, json.dumps(exported), source="saved.json")
         assert session.scalar(select(func.count()).select_from(Exercise)) == before
+
+
+@pytest.mark.parametrize("deadline", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_deadline_outside_utc_years_is_refused_not_a_500(table: Table, deadline: str) -> None:
+    # Once an OverflowError in the round clock (issue: server hardening, item 1).
+    answer = table.call("facilitator", "POST", "/rounds", {"action": "open", "deadline": deadline})
+    assert answer.status_code == 422
+    assert "outside the years 1–9999" in answer.text

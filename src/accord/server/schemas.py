@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "ChannelCreate",
@@ -121,3 +121,18 @@ class RoundUpdate(_Strict):
 
     action: Literal["open", "pause", "close", "next"]
     deadline: dt.datetime | None = None
+
+    @field_validator("deadline")
+    @classmethod
+    def _representable_in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        """A deadline whose UTC time falls outside years 1–9999 cannot be stored or compared."""
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            value.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValueError(
+                "the deadline falls outside the years 1–9999 once converted to UTC; "
+                "give a date within them"
+            ) from None
+        return value
