@@ -289,3 +289,22 @@ def test_negotiate_says_where_reservations_come_from() -> None:
     assert "0, because no issue has a status quo" in result.output
     result = runner.invoke(app, ["negotiate", NEA, "-f", "six-party"])
     assert "usa, china, rok, dprk, japan, russia: the utility of the status quo" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "upgrade"],
+        ["serve"],
+        ["exercise", "create", NEA, "-f", "six-party"],
+        ["exercise", "export", "1", "--out", "x.json"],
+    ],
+)
+def test_a_database_in_a_missing_folder_is_named_not_a_traceback(
+    command: list[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'nowhere' / 'x.db'}"
+    result = runner.invoke(app, [*command, "--database", url])
+    assert result.exit_code == 2, result.output
+    assert f"the folder {tmp_path / 'nowhere'} does not exist" in result.output
+    assert not (tmp_path / "nowhere").exists()

@@ -584,7 +584,7 @@ def _settings(database: str | None, host: str | None = None, port: int | None = 
     if port:
         values["port"] = port
     try:
-        return ServerSettings(**values)
+        settings = ServerSettings(**values)
     except ValidationError as exc:  # the rest come from ACCORD_* environment variables
         wrong = exc.errors()[0]
         name = "ACCORD_" + ".".join(str(p) for p in wrong["loc"]).upper()
@@ -592,6 +592,39 @@ def _settings(database: str | None, host: str | None = None, port: int | None = 
             f"environment variable {name}={wrong.get('input')!r}: {wrong['msg']}; "
             f"set it right or unset it (unset {name}) to use the default"
         ) from None
+    _check_sqlite_file(settings.database_url)
+    return settings
+
+
+def _check_sqlite_file(url: str) -> None:
+    """A SQLite file must lie in a folder that exists and that this user may write to."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # SQLAlchemy raises several kinds for a malformed URL
+        raise AccordError(
+            f"--database {url!r} is not a database URL; write sqlite:///FILE.db or "
+            "postgresql://USER:PASSWORD@HOST/NAME"
+        ) from None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise AccordError(
+            f"--database {url}: the folder {folder} does not exist; create it first "
+            f"(mkdir -p {folder}) or give a file in another folder"
+        )
+    writable = os.access(path, os.W_OK) if path.exists() else os.access(folder, os.W_OK)
+    if not writable:
+        what = f"the file {path}" if path.exists() else f"the folder {folder}"
+        raise AccordError(
+            f"--database {url}: {what} is read-only for this user; the server records every "
+            "move there, so give a file it may write to (or change the permissions)"
+        )
 
 
 @db_app.command("upgrade")
