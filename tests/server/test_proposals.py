@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.server.conftest import Table
 
 
@@ -63,3 +65,17 @@ def test_unknown_cosponsors_are_named(table: Table) -> None:
         "rok", "POST", "/proposals", {"title": "x", "values": {}, "cosponsors": ["japan"]}
     )
     assert made.status_code == 422 and "japan" in made.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("cosponsors", "says"),
+    [
+        (["china", "china"], "named more than once: ['china']"),
+        (["rok", "china"], "sponsors its own proposal"),
+    ],
+)
+def test_cosponsors_are_others_named_once(table: Table, cosponsors: list[str], says: str) -> None:
+    answer = table.call(
+        "rok", "POST", "/proposals", {"title": "x", "values": {}, "cosponsors": cosponsors}
+    )
+    assert answer.status_code == 422 and says in answer.text

@@ -66,7 +66,15 @@ def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) ->
     require(seat, "delegation")
     require_open_round(session, seat.exercise.id)
     check_values(agenda(seat.exercise), body.values, "values")
+    repeated = sorted({p for p in body.cosponsors if body.cosponsors.count(p) > 1})
+    if repeated:
+        raise HTTPException(422, f"co-sponsors named more than once: {repeated}; name each once")
     cosponsors = delegation_ids(session, seat.exercise.id, body.cosponsors, "co-sponsors")
+    if seat.id in cosponsors:
+        raise HTTPException(
+            422,
+            "a delegation sponsors its own proposal; name only other delegations as co-sponsors",
+        )
     proposal = Proposal(
         exercise_id=seat.exercise.id,
         title=body.title,
