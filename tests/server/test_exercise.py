@@ -140,3 +140,58 @@ def test_a_deadline_outside_utc_years_is_refused_not_a_500(table: Table, deadlin
     answer = table.call("facilitator", "POST", "/rounds", {"action": "open", "deadline": deadline})
     assert answer.status_code == 422
     assert "outside the years 1–9999" in answer.text
+
+
+def test_a_body_over_the_limit_is_refused_before_anything_reads_it(table: Table) -> None:
+    huge = {"issue": "nuclear", "body": "x" * 1_200_000, "version": 1}
+    for who in ("usa", None):  # with a valid token, and with none at all
+        headers = {"Authorization": f"Bearer {table.tokens[who]}"} if who else {}
+        answer = table.client.post(
+            f"/api/exercises/{table.id}/comments", json=huge, headers=headers
+        )
+        assert answer.status_code == 413
+        assert "larger than 1,000,000 bytes" in answer.json()["detail"]
+    small = table.call("usa", "POST", "/comments", {"issue": "nuclear", "body": "ok", "version": 1})
+    assert small.status_code != 413
+
+
+def test_a_streamed_body_is_cut_off_at_the_limit(table: Table) -> None:
+    def chunks():  # no Content-Length: the limit counts the bytes as they arrive
+        yield b'{"issue": "nuclear", "version": 1, "body": "'
+        for _ in range(30):
+            yield b"x" * 100_000
+        yield b'"}'
+
+    answer = table.client.post(
+        f"/api/exercises/{table.id}/comments",
+        content=chunks(),
+        headers={
+            "Authorization": f"Bearer {table.tokens['usa']}",
+            "Content-Type": "application/json",
+        },
+    )
+    assert answer.status_code == 413
+
+
+def test_a_read_only_database_is_named_not_called_busy(tmp_path) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy.exc import OperationalError
+
+    from accord.server.app import create_app
+    from accord.server.settings import ServerSettings
+
+    app = create_app(ServerSettings(database_url=f"sqlite:///{tmp_path / 'x.db'}", clock_seconds=0))
+
+    def write() -> None:
+        raise OperationalError("INSERT", {}, Exception("attempt to write a readonly database"))
+
+    def busy() -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    app.add_api_route("/write", write, methods=["POST"])
+    app.add_api_route("/busy", busy, methods=["POST"])
+    client = TestClient(app)
+    read_only = client.post("/write")
+    assert read_only.status_code == 503 and "read-only" in read_only.json()["detail"]
+    assert "try again" not in read_only.json()["detail"]
+    assert "try again" in client.post("/busy").json()["detail"]

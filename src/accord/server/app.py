@@ -19,6 +19,7 @@ from accord.server.bell import Bell
 from accord.server.db import POOL_OVERFLOW, POOL_SIZE, session_factory
 from accord.server.deps import run_with_session
 from accord.server.feed import Feeds
+from accord.server.limits import BodyLimit
 from accord.server.rounds import close_overdue_rounds
 from accord.server.routers import channels, exercise, measures, proposals, texts
 from accord.server.settings import ServerSettings
@@ -88,6 +89,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     )
     for module in (exercise, texts, proposals, channels, measures):
         app.include_router(module.router)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
     @app.exception_handler(IntegrityError)
     async def conflict(_request: Request, _exc: IntegrityError) -> JSONResponse:
@@ -96,8 +98,19 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         )
 
     @app.exception_handler(OperationalError)
-    async def busy(_request: Request, _exc: OperationalError) -> JSONResponse:
-        # Nothing was acknowledged, so nothing is lost: the client may simply retry.
+    async def busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        # Nothing was acknowledged, so nothing is lost.
+        if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
+            log.error("the database cannot be written: %s", exc.orig)
+            return JSONResponse(
+                {
+                    "detail": "the server cannot write to its database (the file is read-only); "
+                    "nothing was recorded, and trying again will not help until whoever runs "
+                    "the server fixes the file's permissions"
+                },
+                503,
+            )
+        # A busy database: the client may simply retry.
         return JSONResponse(
             {"detail": "the database is busy; nothing was recorded — try again"}, 503
         )

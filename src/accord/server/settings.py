@@ -21,6 +21,8 @@ class ServerSettings(BaseSettings):
     port: int = 8000
     clock_seconds: float = 1.0
     """How often the server closes rounds whose deadline has passed (0: never, for tests)."""
+    max_body_bytes: int = 1_000_000
+    """The largest request body the server reads; larger ones get 413 before parsing."""
     events_recheck_seconds: float = 5.0
     """How often an open page's live-update stream looks at the database unwoken.
 
