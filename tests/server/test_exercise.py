@@ -98,6 +98,7 @@ def test_a_deadline_in_the_past_is_refused(table: Table) -> None:
 def test_export_and_replay_round_trip(table: Table) -> None:
     table.call("usa", "POST", "/channels", {"name": "allies", "members": ["rok"]})
     table.call("chair", "POST", "/text", {"base_version": 1, "values": {"kuril": 50}})
+    table.call("facilitator", "POST", "/archive")  # the page exports once the archive is open
     exported = table.call("facilitator", "GET", "/export").text
     assert "token" not in exported.replace("token_hash", "")
     with table.sessions() as session:
@@ -125,6 +126,7 @@ def test_the_debrief_sets_the_adopted_text_beside_the_models(table: Table) -> No
 
 
 def test_a_damaged_export_is_refused_whole(table: Table) -> None:
+    table.call("facilitator", "POST", "/archive")
     exported = json.loads(table.call("facilitator", "GET", "/export").text)
     del exported["messages"]
     with table.sessions() as session:
@@ -195,3 +197,25 @@ def test_a_read_only_database_is_named_not_called_busy(tmp_path) -> None:
     assert read_only.status_code == 503 and "read-only" in read_only.json()["detail"]
     assert "try again" not in read_only.json()["detail"]
     assert "try again" in client.post("/busy").json()["detail"]
+
+
+def test_opening_the_archive_ends_the_negotiation(table: Table) -> None:
+    # Once, the archive opened and negotiating went on: every vote and reason was readable
+    # through the export, and a delegation could still vote, comment and open channels.
+    made = table.call("usa", "POST", "/proposals", {"title": "p", "values": {}}).json()
+    assert table.call("facilitator", "GET", "/export").status_code == 403  # private still
+    assert table.call("facilitator", "POST", "/archive").status_code == 200
+    assert table.call("usa", "GET", "/me").json()["round"]["state"] == "closed"
+    writes = [
+        ("usa", "POST", f"/proposals/{made['id']}/votes", {"choice": "accept"}),
+        ("usa", "POST", "/comments", {"version": 1, "issue": "nuclear", "body": "late"}),
+        ("usa", "POST", "/channels", {"name": "after", "members": ["china"]}),
+        ("facilitator", "POST", "/rounds", {"action": "next"}),
+        ("chair", "POST", "/text", {"base_version": 1, "values": {"nuclear": 55}}),
+    ]
+    for who, method, path, body in writes:
+        answer = table.call(who, method, path, body)
+        assert answer.status_code == 409, (path, answer.text)
+        assert "the exercise is over" in answer.json()["detail"]
+    for who in ("usa", "chair", "observer", "facilitator"):
+        assert table.call(who, "GET", "/export").status_code == 200

@@ -122,6 +122,7 @@ class Seat:
 
 
 def current_seat(
+    request: Request,
     session: DbSession,
     exercise_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     authorization: Annotated[str | None, Header()] = None,
@@ -130,8 +131,16 @@ def current_seat(
     """The seat of the bearer token; 401 without a valid token, 403 for another exercise.
 
     The token may also come as ``?token=`` (browsers' EventSource cannot send headers).
+    Once the archive is open the exercise is over: every write is refused with 409.
     """
-    return authenticate(session, exercise_id, authorization, token)
+    seat = authenticate(session, exercise_id, authorization, token)
+    if request.method not in ("GET", "HEAD") and seat.exercise.archive_open:
+        raise HTTPException(
+            409,
+            "the exercise is over: the facilitator opened the archive for the debrief, "
+            "so nothing more can be recorded",
+        )
+    return seat
 
 
 def authenticate(

@@ -143,6 +143,8 @@ def list_injects(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
 def open_archive(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator opens the archive for the debrief: everything becomes readable."""
     require(seat, "facilitator")
+    # The debrief ends the negotiation: the round closes, and no write is taken after this.
+    close_round(session, current_round(session, seat.exercise.id), "archive")
     seat.exercise.archive_open = True
     record(session, seat.exercise.id, "archive", {})
     session.commit()
@@ -235,9 +237,18 @@ async def events(
 
 @router.get("/export", response_class=PlainTextResponse)
 def export(seat: CurrentSeat, session: DbSession) -> str:
-    """The whole exercise as JSON: for the facilitator, or anyone once the archive is open."""
-    if seat.role != "facilitator" and not seat.exercise.archive_open:
-        raise HTTPException(403, "only the facilitator may export before the archive opens")
+    """The whole exercise as JSON, for every seat once the archive is open.
+
+    Before that the record holds what no seat may read yet (private channels, votes on
+    open proposals), so the page does not serve it; whoever runs the server can take it
+    with ``accord exercise export``.
+    """
+    if not seat.exercise.archive_open:
+        raise HTTPException(
+            403,
+            "the export opens with the archive; before that it would show private channels "
+            "and open votes (whoever runs the server can use 'accord exercise export')",
+        )
     return export_exercise(session, seat.exercise.id)
 
 
