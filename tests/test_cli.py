@@ -308,3 +308,30 @@ def test_a_database_in_a_missing_folder_is_named_not_a_traceback(
     assert result.exit_code == 2, result.output
     assert f"the folder {tmp_path / 'nowhere'} does not exist" in result.output
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_replay_prints_join_links_that_open_the_debrief(tmp_path: Path) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from accord.server.app import create_app
+    from accord.server.settings import ServerSettings
+
+    url = f"sqlite:///{tmp_path / 'ex.db'}"
+    made = runner.invoke(app, ["exercise", "create", NEA, "-f", "six-party", "--database", url])
+    assert made.exit_code == 0, made.output
+    saved = tmp_path / "ex.json"
+    exported = runner.invoke(
+        app, ["exercise", "export", "1", "--out", str(saved), "--database", url]
+    )
+    assert exported.exit_code == 0, exported.output
+    replay = runner.invoke(app, ["exercise", "replay", str(saved), "--database", url])
+    assert replay.exit_code == 0, replay.output
+    links = dict(re.findall(r"^\s+(\w+)\s.*\?exercise=2&token=(\S+)$", replay.output, re.M))
+    assert set(links) >= {"usa", "dprk", "chair", "facilitator", "observer"}
+    client = TestClient(create_app(ServerSettings(database_url=url, clock_seconds=0)))
+    debrief = client.get(
+        "/api/exercises/2/debrief", headers={"Authorization": f"Bearer {links['observer']}"}
+    )
+    assert debrief.status_code == 200

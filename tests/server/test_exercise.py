@@ -102,9 +102,11 @@ def test_export_and_replay_round_trip(table: Table) -> None:
     exported = table.call("facilitator", "GET", "/export").text
     assert "token" not in exported.replace("token_hash", "")
     with table.sessions() as session:
-        again = import_exercise(session, exported)
+        again, seats = import_exercise(session, exported)
         copy = export_exercise(session, again.id)
     assert again.archive_open
+    assert {s.role for s in seats} == {"delegation", "chair", "facilitator", "observer"}
+    assert all(s.token and s.token not in exported for s in seats)  # fresh, not from the file
     assert '"kuril": 50' in copy.replace("50.0", "50")
 
 

@@ -727,16 +727,7 @@ def exercise_create_command(
             bots,
             source=str(scenario_file),
         )
-    console = _console()
-    console.print(f"Exercise {exercise.id}: {exercise.name}", markup=False)
-    for seat in seats:
-        who = seat.party or seat.role
-        kind = f"{seat.role} ({bots[seat.party]} bot)" if seat.party in bots else seat.role
-        console.print(
-            f"  {who:12} {kind:28} {url}/?exercise={exercise.id}&token={seat.token}",
-            markup=False,
-            soft_wrap=True,
-        )
+    _print_links(f"Exercise {exercise.id}: {exercise.name}", exercise.id, seats, url, bots)
 
 
 @exercise_app.command("export")
@@ -768,6 +759,10 @@ def exercise_replay_command(
         typer.Argument(help="A file written by 'accord exercise export'.", metavar="FILE.json"),
     ],
     database: DatabaseOption = None,
+    url: Annotated[
+        str,
+        typer.Option("--url", help="Where the server is reachable, for the links.", metavar="URL"),
+    ] = "http://127.0.0.1:8000",
 ) -> None:
     """Load an exported exercise again, with its archive open, for replay and debrief."""
     _need_server()
@@ -781,10 +776,31 @@ def exercise_replay_command(
     settings = _settings(database)
     upgrade(settings.database_url)
     with session_factory(settings.database_url)() as session:
-        exercise = import_exercise(session, text, source=str(export_file))
-    _console().print(
-        f"Loaded as exercise {exercise.id}: {exercise.name} (archive open)", markup=False
+        exercise, seats = import_exercise(session, text, source=str(export_file))
+    _print_links(
+        f"Loaded as exercise {exercise.id}: {exercise.name} (archive open: the debrief and "
+        "the whole record, nothing more to negotiate)",
+        exercise.id,
+        seats,
+        url,
     )
+
+
+def _print_links(
+    heading: str, exercise_id: int, seats: list[Any], url: str, bots: dict[str, str] | None = None
+) -> None:
+    """One join link per seat, under a heading."""
+    bots = bots or {}
+    console = _console()
+    console.print(heading, markup=False)
+    for seat in seats:
+        who = seat.party or seat.role
+        kind = f"{seat.role} ({bots[seat.party]} bot)" if seat.party in bots else seat.role
+        console.print(
+            f"  {who:12} {kind:28} {url}/?exercise={exercise_id}&token={seat.token}",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 from accord.cli.backtest import backtest_command  # noqa: E402

@@ -190,8 +190,14 @@ def export_exercise(session: Session, exercise_id: int) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def import_exercise(session: Session, text: str, source: str = "<export>") -> Exercise:
-    """Load an exported exercise as a new exercise, its archive open, for replay and debrief."""
+def import_exercise(
+    session: Session, text: str, source: str = "<export>"
+) -> tuple[Exercise, list[Seat]]:
+    """Load an exported exercise as a new exercise, its archive open, for replay and debrief.
+
+    Every seat gets a new token (none is taken from the file); the seats are returned
+    with them, for the join links.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -199,7 +205,7 @@ def import_exercise(session: Session, text: str, source: str = "<export>") -> Ex
     if not isinstance(data, dict) or data.get("accord_exercise") != 1:
         raise AccordError(f"{source}: not an accord exercise export (no 'accord_exercise': 1)")
     try:
-        exercise = _load_export(session, data)
+        exercise, seats = _load_export(session, data)
         session.commit()
     except (KeyError, TypeError, ValueError, AttributeError, SQLAlchemyError) as exc:
         session.rollback()  # nothing of it stays
@@ -213,10 +219,10 @@ def import_exercise(session: Session, text: str, source: str = "<export>") -> Ex
             f"{source}: an incomplete or altered export ({what}); nothing was loaded — "
             "export the exercise again with 'accord exercise export'"
         ) from None
-    return exercise
+    return exercise, seats
 
 
-def _load_export(session: Session, data: dict[str, Any]) -> Exercise:
+def _load_export(session: Session, data: dict[str, Any]) -> tuple[Exercise, list[Seat]]:
     """The exercise in an export, added to the session (not committed)."""
     import datetime as dt
 
@@ -236,16 +242,20 @@ def _load_export(session: Session, data: dict[str, Any]) -> Exercise:
     session.add(exercise)
     session.flush()
     ids: dict[str, dict[int, int]] = {"participant": {}, "channel": {}, "proposal": {}}
+    seats: list[Seat] = []
     for p in data["participants"]:
+        token = secrets.token_urlsafe(24)
         participant = parse(
             p,
             Participant,
             exercise_id=exercise.id,
-            token_hash=hash_token(secrets.token_urlsafe(24)),
+            token_hash=hash_token(token),
+            bot_token=None,  # the archive is open: software delegations do not act
         )
         session.add(participant)
         session.flush()
         ids["participant"][p["id"]] = participant.id
+        seats.append(Seat(participant.role, participant.party, token))
     remap = ids["participant"]
     for model, key, author in (
         (Round, "rounds", None),
@@ -315,4 +325,4 @@ def _load_export(session: Session, data: dict[str, Any]) -> Exercise:
             )
         )
     session.flush()
-    return exercise
+    return exercise, seats
