@@ -92,6 +92,10 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
                 expect(page.locator("#proposals")).to_contain_text(
                     "your vote: accept", timeout=10_000
                 )
+                if page is usa:  # one vote in: said in the singular
+                    expect(chair.locator("#proposals")).to_contain_text(
+                        "1 vote cast", timeout=10_000
+                    )
             expect(chair.locator("#proposals")).to_contain_text("2 votes cast", timeout=10_000)
             chair.get_by_role("button", name="Close the vote").click()
             expect(usa.locator("#proposals")).to_contain_text("adopted", timeout=10_000)

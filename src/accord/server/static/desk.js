@@ -112,7 +112,7 @@ async function renderProposals() {
       ? `<form data-vote="${p.id}" class="inline"><label>Reason <input name="reason" size="30"></label>` +
         ["accept", "reject", "abstain"].map(c => `<button type="submit" value="${c}">${c}</button>`).join(" ") + "</form>" : "";
     const close = p.state === "open" && me.seat.role === "chair" ? `<button type="button" data-close="${p.id}">Close the vote</button>` : "";
-    return `<div><strong>${esc(p.title)}</strong> <span class="muted">(${esc(sponsors)}: ${terms})</span> — ${esc(p.state)}, ${p.votes_cast} votes cast${
+    return `<div><strong>${esc(p.title)}</strong> <span class="muted">(${esc(sponsors)}: ${terms})</span> — ${esc(p.state)}, ${p.votes_cast} vote${p.votes_cast === 1 ? "" : "s"} cast${
       mine ? " · your vote: " + esc(mine.choice) : ""} ${ballot} ${close} ${revealed}</div>`;
   }).join("") || "<p class='muted'>No proposals.</p>");
 }
