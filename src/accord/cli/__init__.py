@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from accord.cli.backtest import backtest_command
 from accord.cli.common import console as _console
 from accord.cli.common import scenario_summary, user_errors, with_progress
 from accord.errors import AccordError
@@ -802,8 +803,6 @@ def _print_links(
             soft_wrap=True,
         )
 
-
-from accord.cli.backtest import backtest_command  # noqa: E402
 
 app.command("backtest")(user_errors(backtest_command))
 
