@@ -57,8 +57,14 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture(scope="module")
 def app(database: str) -> FastAPI:
-    """The app (without its clock: deadlines are tested by calling the clock directly)."""
-    return create_app(ServerSettings(database_url=database, clock_seconds=0))
+    """The app (without its clock: deadlines are tested by calling the clock directly).
+
+    Without the per-seat write pace either: the module's tests share the app, and
+    rolled-back seats come back with the same ids (the pace is tested on its own).
+    """
+    return create_app(
+        ServerSettings(database_url=database, clock_seconds=0, seat_writes_per_minute=0)
+    )
 
 
 @pytest.fixture

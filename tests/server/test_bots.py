@@ -13,8 +13,8 @@ START = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
 
 def _seat(horizon: int = 11) -> BotSeat:
     exercise = Exercise(id=1, scenario=SCENARIO, format="bilateral-us-dprk")
-    participant = Participant(id=7, party="dprk", bot="boulware", bot_token="t")
-    return BotSeat(exercise, participant, horizon)
+    participant = Participant(id=7, party="dprk", bot="boulware")
+    return BotSeat(exercise, participant, horizon, token="t")
 
 
 def _round(number: int, deadline: dt.datetime | None) -> dict[str, object]:

@@ -7,6 +7,7 @@ installs Chromium; on a machine without it this test is skipped, and says so.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -32,7 +33,7 @@ FLAGS = [
 
 
 def test_a_round_in_the_browser(tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import Page, expect, sync_playwright
 
     database = f"sqlite:///{tmp_path / 'e2e.db'}"
     upgrade(database)
@@ -51,16 +52,27 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            refused: list[str] = []  # what the content security policy blocked, on any page
+
+            def seat_page(who: str) -> Page:
+                page = browser.new_page()
+                page.on(
+                    "console",
+                    lambda m: refused.append(m.text) if "Content Security" in m.text else None,
+                )
+                page.goto(link(who))
+                # The join link's token is exchanged for a session and leaves the address bar.
+                expect(page).not_to_have_url(re.compile("token="), timeout=10_000)
+                return page
+
             # The facilitator opens the round from the page (these buttons once did nothing).
-            facilitator = browser.new_page()
-            facilitator.goto(link("facilitator"))
+            facilitator = seat_page("facilitator")
             expect(facilitator.locator("#round")).to_contain_text("paused", timeout=10_000)
             facilitator.get_by_role("button", name="Open round").click()
             expect(facilitator.locator("#round")).to_contain_text("open", timeout=10_000)
 
-            usa, dprk, chair = (browser.new_page() for _ in range(3))
+            usa, dprk, chair = (seat_page(who) for who in ("usa", "dprk", "chair"))
             for page, who in ((usa, "usa"), (dprk, "dprk"), (chair, "chair")):
-                page.goto(link(who))
                 expect(page.locator("#who")).to_contain_text(who if who != "chair" else "chair")
 
             # A delegation comments, by keyboard only.
@@ -108,9 +120,10 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
 
             facilitator.get_by_role("button", name="Open the archive for the debrief").click()
             expect(facilitator.locator("#debrief")).to_contain_text("(adopted)", timeout=10_000)
-            usa.reload()
+            usa.reload()  # the session cookie, not the address, names the seat now
             expect(usa.locator("#debrief")).to_contain_text("(adopted)", timeout=10_000)
             expect(usa.locator("#debrief")).to_contain_text("70")
+            assert refused == []
             browser.close()
     finally:
         os.kill(server.pid, signal.SIGKILL)

@@ -268,11 +268,20 @@ def _serving(tmp_path: Path, table: str = "bilateral-us-dprk") -> Iterator[Serve
             _stop(proc)
 
 
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _events(api: str, token: str) -> Any:
+    """A script's live-update stream of the seat."""
+    return httpx.stream("GET", f"{api}/events", headers=_bearer(token), timeout=10)
+
+
 def _stream_until(api: str, token: str, kind: str, meanwhile: Callable[[], Any]) -> list[str]:
     """The kinds of event a page's stream shows, from its start until one of ``kind``."""
     seen: list[str] = []
     # Nothing, not even a keep-alive, for 10 s fails the read: the event never came.
-    with httpx.stream("GET", f"{api}/events?token={token}", timeout=10) as stream:
+    with httpx.stream("GET", f"{api}/events", headers=_bearer(token), timeout=10) as stream:
         meanwhile()
         for line in stream.iter_lines():
             if line.startswith("data: "):
@@ -289,7 +298,7 @@ def test_live_updates_reach_a_page_when_recorded(
     monkeypatch.setenv("ACCORD_EVENTS_RECHECK_SECONDS", "3600")
     with _serving(tmp_path) as served:
         api, token = served.api, served.token
-        refused = httpx.get(f"{api}/events?token=nope", timeout=10)
+        refused = httpx.get(f"{api}/events", headers=_bearer("nope"), timeout=10)
         assert refused.status_code == 401
         seen = _stream_until(
             api, token["usa"], "round", lambda: _open_round(api, token["facilitator"])
@@ -297,7 +306,10 @@ def test_live_updates_reach_a_page_when_recorded(
         assert seen[:2] == ["created", "round"]
         # A browser coming back names the last event it had: it is sent only what followed.
         with httpx.stream(
-            "GET", f"{api}/events?token={token['usa']}", headers={"Last-Event-ID": "1"}, timeout=10
+            "GET",
+            f"{api}/events",
+            headers={**_bearer(token["usa"]), "Last-Event-ID": "1"},
+            timeout=10,
         ) as again:
             first = next(line for line in again.iter_lines() if line.startswith("data: "))
         assert json.loads(first[6:])["kind"] == "round"
@@ -344,9 +356,15 @@ def test_live_updates_of_a_private_channel_reach_its_members_only(
         _open_round(api, token["facilitator"])
         plenary = httpx.get(f"{api}/channels", headers=usa).json()[0]["id"]
         with (
-            httpx.stream("GET", f"{api}/events?token={token['usa']}", timeout=10) as at_usa,
-            httpx.stream("GET", f"{api}/events?token={token['dprk']}", timeout=10) as at_dprk,
-            httpx.stream("GET", f"{api}/events?token={token['observer']}", timeout=10) as watching,
+            httpx.stream(
+                "GET", f"{api}/events", headers=_bearer(token["usa"]), timeout=10
+            ) as at_usa,
+            httpx.stream(
+                "GET", f"{api}/events", headers=_bearer(token["dprk"]), timeout=10
+            ) as at_dprk,
+            httpx.stream(
+                "GET", f"{api}/events", headers=_bearer(token["observer"]), timeout=10
+            ) as watching,
         ):
             private = httpx.post(
                 f"{api}/channels", json={"name": "corridor", "members": ["rok"]}, headers=usa
@@ -364,7 +382,9 @@ def test_live_updates_of_a_private_channel_reach_its_members_only(
 def test_the_server_stops_on_ctrl_c_with_pages_open(tmp_path: Path) -> None:
     with (
         _serving(tmp_path) as served,
-        httpx.stream("GET", f"{served.api}/events?token={served.token['usa']}", timeout=30) as page,
+        httpx.stream(
+            "GET", f"{served.api}/events", headers=_bearer(served.token["usa"]), timeout=30
+        ) as page,
     ):
         lines = page.iter_lines()  # held: a dropped iterator would close the connection
         assert next(lines).startswith("id: ")  # the page is listening

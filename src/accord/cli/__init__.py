@@ -796,12 +796,11 @@ def _print_links(
     console.print(heading, markup=False)
     for seat in seats:
         who = seat.party or seat.role
-        kind = f"{seat.role} ({bots[seat.party]} bot)" if seat.party in bots else seat.role
-        console.print(
-            f"  {who:12} {kind:28} {url}/?exercise={exercise_id}&token={seat.token}",
-            markup=False,
-            soft_wrap=True,
-        )
+        if seat.party in bots:  # the server's bot runner takes the seat with a token of its own
+            line = f"  {who:12} {'delegation':28} played by software ({bots[seat.party]})"
+        else:
+            line = f"  {who:12} {seat.role:28} {url}/?exercise={exercise_id}&token={seat.token}"
+        console.print(line, markup=False, soft_wrap=True)
 
 
 app.command("backtest")(user_errors(backtest_command))

@@ -19,7 +19,8 @@ from accord.server.bell import Bell
 from accord.server.db import POOL_OVERFLOW, POOL_SIZE, session_factory
 from accord.server.deps import run_with_session
 from accord.server.feed import Feeds
-from accord.server.limits import BodyLimit
+from accord.server.headers import SecurityHeaders
+from accord.server.limits import BodyLimit, SeatRate
 from accord.server.rounds import close_overdue_rounds
 from accord.server.routers import channels, exercise, measures, proposals, texts
 from accord.server.settings import ServerSettings
@@ -71,6 +72,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         description="Live forum exercises: delegations (human or software), a chair, "
         "a facilitator and observers.",
         lifespan=_clock,
+        # The interactive docs pages load scripts from a CDN, which the content security
+        # policy refuses; the schema stays at /openapi.json for any viewer or client generator.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.database_url = settings.database_url
     # Requests open their sessions here (tests swap in sessions bound to a rolled-back
@@ -89,7 +94,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     )
     for module in (exercise, texts, proposals, channels, measures):
         app.include_router(module.router)
+    app.state.seat_rate = SeatRate(settings.seat_writes_per_minute, settings.seat_write_burst)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(IntegrityError)
     async def conflict(_request: Request, _exc: IntegrityError) -> JSONResponse:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import threading
 from typing import Any
 
@@ -41,6 +42,7 @@ from accord.negotiation import (
 from accord.scenario import parse_scenario
 from accord.server.db import session_factory
 from accord.server.models import Exercise, Participant
+from accord.server.service import hash_token
 
 __all__ = ["BotRunner", "BotSeat"]
 
@@ -50,11 +52,13 @@ log = logging.getLogger(__name__)
 class BotSeat:
     """One software delegation: its negotiator, its domain, what it has already answered."""
 
-    def __init__(self, exercise: Exercise, participant: Participant, horizon: int) -> None:
+    def __init__(
+        self, exercise: Exercise, participant: Participant, horizon: int, token: str
+    ) -> None:
         scenario = parse_scenario(exercise.scenario, source=f"exercise {exercise.id}")
         self.exercise_id = exercise.id
         self.party = participant.party or ""
-        self.token = participant.bot_token or ""
+        self.token = token
         self.horizon = horizon
         self.domain: NegotiationDomain = domain_from_scenario(scenario, exercise.format)
         k = self.domain.index(self.party)
@@ -165,18 +169,30 @@ class BotRunner:
         self._stop.set()
 
     def _discover(self) -> None:
+        """Take the seat of every software delegation not yet taken.
+
+        The runner gives each seat it takes a new token, kept only in this process's
+        memory; the database keeps its hash, as for every seat. (So the database never
+        holds a usable token, and a second runner on the same database would take the
+        seats over from the first: run one per database.)
+        """
         with session_factory(self.database_url)() as session:
             rows: list[Any] = list(
                 session.execute(
                     select(Participant, Exercise)
                     .join(Exercise, Exercise.id == Participant.exercise_id)
-                    .where(Participant.bot_token.is_not(None), Exercise.archive_open.is_(False))
+                    .where(Participant.bot.is_not(None), Exercise.archive_open.is_(False))
                     .options(undefer(Exercise.scenario))  # read after the session closes
                 )
             )
-        for participant, exercise in rows:
-            if participant.id not in self.seats:
-                self.seats[participant.id] = BotSeat(exercise, participant, self.horizon)
+            new = [(p, e) for p, e in rows if p.id not in self.seats]
+            tokens = {p.id: secrets.token_urlsafe(24) for p, _ in new}
+            for participant, _ in new:
+                participant.token_hash = hash_token(tokens[participant.id])
+            session.commit()
+        for participant, exercise in new:
+            seat = BotSeat(exercise, participant, self.horizon, tokens[participant.id])
+            self.seats[participant.id] = seat
 
     def _loop(self) -> None:
         with httpx.Client(base_url=self.base_url, timeout=10) as client:

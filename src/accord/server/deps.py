@@ -17,8 +17,11 @@ from accord.server.service import hash_token
 
 __all__ = [
     "MAX_ID",
+    "SEAT_COOKIE",
+    "SEAT_HEADER",
     "app_session",
     "authenticate",
+    "credentials",
     "CurrentSeat",
     "DbSession",
     "RecordId",
@@ -121,38 +124,63 @@ class Seat:
         return self.participant.role
 
 
+SEAT_COOKIE = "accord_seat_{}"
+"""A seat's session cookie, named for its participant id: one browser may hold several seats."""
+SEAT_HEADER = "X-Accord-Seat"
+"""The header a page names its seat in; a write authenticated by cookie must carry it."""
+
+
+def credentials(request: Request, authorization: str | None, seat_hint: str | None) -> str:
+    """The secret a request authenticates with: a bearer token, or a page's session cookie.
+
+    Scripts send ``Authorization: Bearer TOKEN``. The desk exchanges its join link's
+    token for an HttpOnly cookie once (``POST /session``), drops the token from the
+    address bar, and from then on names its seat in the ``X-Accord-Seat`` header (or
+    ``?seat=`` for live updates, which cannot send headers). A token is never read from
+    the address. A write that rides on the cookie must carry the header, which another
+    site's page cannot send: the cookie alone never authorises a write.
+    """
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    header = request.headers.get(SEAT_HEADER)
+    hint = header or seat_hint
+    if hint is not None and hint.isdigit():
+        cookie = request.cookies.get(SEAT_COOKIE.format(int(hint)))
+        if cookie and (header or request.method in ("GET", "HEAD")):
+            return cookie
+    raise HTTPException(
+        401,
+        "send the join link's token as 'Authorization: Bearer TOKEN', "
+        "or open the join link in a browser",
+    )
+
+
 def current_seat(
     request: Request,
     session: DbSession,
     exercise_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     authorization: Annotated[str | None, Header()] = None,
-    token: Annotated[str | None, Query(include_in_schema=False)] = None,
+    seat: Annotated[str | None, Query(include_in_schema=False, max_length=20)] = None,
 ) -> Seat:
-    """The seat of the bearer token; 401 without a valid token, 403 for another exercise.
+    """The seat of the request's credentials; 401 without valid ones, 403 for another exercise.
 
-    The token may also come as ``?token=`` (browsers' EventSource cannot send headers).
     Once the archive is open the exercise is over: every write is refused with 409.
+    A seat that writes faster than its limit is answered 429 (see limits.SeatRate).
     """
-    seat = authenticate(session, exercise_id, authorization, token)
-    if request.method not in ("GET", "HEAD") and seat.exercise.archive_open:
-        raise HTTPException(
-            409,
-            "the exercise is over: the facilitator opened the archive for the debrief, "
-            "so nothing more can be recorded",
-        )
-    return seat
+    found = authenticate(session, exercise_id, credentials(request, authorization, seat))
+    if request.method not in ("GET", "HEAD"):
+        if found.exercise.archive_open:
+            raise HTTPException(
+                409,
+                "the exercise is over: the facilitator opened the archive for the debrief, "
+                "so nothing more can be recorded",
+            )
+        request.app.state.seat_rate.take(found.id)
+    return found
 
 
-def authenticate(
-    session: Session, exercise_id: int, authorization: str | None, token: str | None
-) -> Seat:
-    """The seat of a token sent as a bearer header or a query parameter (see current_seat)."""
-    if authorization and authorization.lower().startswith("bearer "):
-        secret = authorization[7:].strip()
-    elif token:
-        secret = token
-    else:
-        raise HTTPException(401, "send the join link's token as 'Authorization: Bearer TOKEN'")
+def authenticate(session: Session, exercise_id: int, secret: str) -> Seat:
+    """The seat whose token is ``secret`` (see credentials); 401 or 403 otherwise."""
     found = session.execute(
         select(Participant, Exercise)
         .join(Exercise, Exercise.id == Participant.exercise_id)

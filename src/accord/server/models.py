@@ -68,8 +68,7 @@ class Participant(Base):
     party: Mapped[str | None] = mapped_column(String(64), nullable=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     bot: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    bot_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    """A software delegation's own token: the server's bot acts through the API with it."""
+    """A software delegation's negotiator; the server's bot runner takes the seat (bots.py)."""
 
 
 class Round(Base):

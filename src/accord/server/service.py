@@ -126,7 +126,6 @@ def create_exercise(
             party=party,
             token_hash=hash_token(token),
             bot=bots.get(party) if party else None,
-            bot_token=token if party in bots else None,
         )
         session.add(participant)
         seats.append(Seat(role, party, token))
@@ -172,7 +171,7 @@ def export_exercise(session: Session, exercise_id: int) -> str:
         "accord_exercise": 1,
         "exercise": {k: v for k, v in _rows(session, Exercise, id=exercise_id)[0].items()},
         "participants": [
-            {k: v for k, v in p.items() if k not in ("token_hash", "bot_token")}
+            {k: v for k, v in p.items() if k != "token_hash"}
             for p in _rows(session, Participant, exercise_id=exercise_id)
         ],
         "rounds": _rows(session, Round, exercise_id=exercise_id),
@@ -250,7 +249,6 @@ def _load_export(session: Session, data: dict[str, Any]) -> tuple[Exercise, list
             Participant,
             exercise_id=exercise.id,
             token_hash=hash_token(token),
-            bot_token=None,  # the archive is open: software delegations do not act
         )
         session.add(participant)
         session.flush()

@@ -23,6 +23,10 @@ class ServerSettings(BaseSettings):
     """How often the server closes rounds whose deadline has passed (0: never, for tests)."""
     max_body_bytes: int = 1_000_000
     """The largest request body the server reads; larger ones get 413 before parsing."""
+    seat_writes_per_minute: float = 120.0
+    """Writes one seat may make a minute on average (0: no limit); faster ones get 429."""
+    seat_write_burst: int = 30
+    """Writes one seat may make at once before the per-minute pace applies."""
     events_recheck_seconds: float = 5.0
     """How often an open page's live-update stream looks at the database unwoken.
 

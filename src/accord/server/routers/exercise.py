@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.server.deps import (
     MAX_ID,
+    SEAT_COOKIE,
     CurrentSeat,
     DbSession,
     RecordId,
     Seat,
     authenticate,
+    credentials,
     delegation_ids,
     require,
     run_with_session,
 )
 from accord.server.feed import Feeds, Viewer, can_see, events_after
-from accord.server.models import Event, Inject, Participant, Round
+from accord.server.models import Event, Exercise, Inject, Participant, Round
 from accord.server.rounds import (
     as_utc,
     close_round,
@@ -38,6 +40,9 @@ router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["exercise"])
 
 KEEP_ALIVE_SECONDS = 15.0
 """A quiet live-update stream sends a comment line this often, so proxies keep it open."""
+
+SESSION_SECONDS = 14 * 24 * 3600
+"""How long a browser keeps a seat's session cookie: a two-week exercise and its debrief."""
 
 
 def _seats(session: DbSession, exercise_id: int) -> dict[int, dict[str, Any]]:
@@ -160,17 +165,50 @@ def visible(seat: Seat, event: Event) -> bool:
 def timeline(
     seat: CurrentSeat, session: DbSession, after: int = Query(0, ge=0, le=MAX_ID)
 ) -> list[dict[str, Any]]:
-    """The events this seat may see, oldest first."""
+    """The events this seat may see, oldest first, numbered 1, 2, 3… for this seat alone.
+
+    ``after``: skip the seat's first ``after`` events. The numbers count only what the
+    seat sees, so they say nothing of what it does not (another seat's private channel,
+    another exercise).
+    """
     rows = session.scalars(
-        select(Event)
-        .filter(Event.exercise_id == seat.exercise.id, Event.id > after)
-        .order_by(Event.id)
+        select(Event).filter(Event.exercise_id == seat.exercise.id).order_by(Event.id)
     )
+    shown = [e for e in rows if visible(seat, e)]
     return [
-        {"id": e.id, "kind": e.kind, "payload": e.payload, "at": e.created_at.isoformat()}
-        for e in rows
-        if visible(seat, e)
+        {"id": n, "kind": e.kind, "payload": e.payload, "at": e.created_at.isoformat()}
+        for n, e in enumerate(shown, start=1)
+        if n > after
     ]
+
+
+@router.post("/session")
+def open_session(
+    exercise_id: RecordId,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    authorization: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Exchange a join link's token for this browser's session cookie of the seat.
+
+    The desk calls this once, on the join link, then drops the token from the address
+    bar. The cookie is HttpOnly (no script can read it), SameSite=Strict and scoped to
+    this exercise's API; it is named for the seat, so one browser may hold several seats.
+    """
+    if not (authorization and authorization.lower().startswith("bearer ")):
+        raise HTTPException(401, "send the join link's token as 'Authorization: Bearer TOKEN'")
+    seat = authenticate(session, exercise_id, credentials(request, authorization, None))
+    response.set_cookie(
+        SEAT_COOKIE.format(seat.id),
+        authorization[7:].strip(),
+        max_age=SESSION_SECONDS,
+        path=f"/api/exercises/{exercise_id}",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+    return {"seat": seat.id}
 
 
 @router.get("/events")
@@ -179,13 +217,16 @@ async def events(
     request: Request,
     after: int = Query(0, ge=0, le=MAX_ID),
     authorization: Annotated[str | None, Header()] = None,
-    token: Annotated[str | None, Query(include_in_schema=False)] = None,
+    seat: Annotated[str | None, Query(max_length=20)] = None,
     last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> StreamingResponse:
     """Live updates as server-sent events: one ``data:`` line per visible event.
 
-    Events after ``after``, or after the ``Last-Event-ID`` a browser sends when it
+    Each event carries the seat's own number for it, as on the timeline. Events after
+    the seat's event ``after``, or after the ``Last-Event-ID`` a browser sends when it
     reconnects, so that a page coming back is not sent again what it already had.
+    A page authenticates with its session cookie and ``?seat=ID`` (browsers' live
+    updates cannot send headers); a script, with its bearer token.
 
     The page first reads what it has not seen; after that it is served by its
     exercise's feed, which reads the timeline once for every open page of the
@@ -195,34 +236,48 @@ async def events(
     """
     app = request.app
     feeds: Feeds = app.state.feeds
+    secret = credentials(request, authorization, seat)
     if last_event_id and last_event_id.isdigit() and int(last_event_id) <= MAX_ID:
         after = max(after, int(last_event_id))
 
-    async def look(last: int) -> tuple[Viewer, list[tuple[int, str]]]:
-        def read(session: Session) -> tuple[Viewer, list[tuple[int, str]]]:
-            me = authenticate(session, exercise_id, authorization, token)
-            viewer = Viewer(me.role, me.id)
-            items = events_after(session, exercise_id, last)
-            return viewer, viewer.lines(items, me.exercise.archive_open)
+    def start(session: Session) -> tuple[Viewer, int, int, list[tuple[int, str]]]:
+        """Who is looking, how many events it has been shown, and what it has not."""
+        me = authenticate(session, exercise_id, secret)
+        viewer = Viewer(me.role, me.id)
+        lines = viewer.lines(events_after(session, exercise_id, 0), me.exercise.archive_open)
+        shown = [event_id for event_id, data in lines if data]
+        count = min(after, len(shown))
+        last = shown[count - 1] if count else 0
+        return viewer, count, last, [(i, d) for i, d in lines if i > last]
 
-        return await run_with_session(app, False, read)
+    def since(last: int) -> Callable[[Session], list[tuple[int, str]]]:
+        def read(session: Session) -> list[tuple[int, str]]:
+            archive_open = bool(
+                session.scalar(select(Exercise.archive_open).where(Exercise.id == exercise_id))
+            )
+            return viewer.lines(events_after(session, exercise_id, last), archive_open)
 
-    viewer, first = await look(after)  # an unknown token is refused here, before the stream
+        return read
+
+    # An unknown token is refused here, before the stream.
+    viewer, count, last, first = await run_with_session(app, False, start)
 
     async def stream() -> AsyncIterator[str]:
-        last, new = after, first
+        nonlocal count, last
+        new = first
         feed = feeds.join(exercise_id)
         try:
             while True:
                 for event_id, data in new:
                     last = event_id
                     if data:
-                        yield f"id: {event_id}\ndata: {data}\n\n"
+                        count += 1
+                        yield f"id: {count}\ndata: {data}\n\n"
                 yield ": keep-alive\n\n"
                 signal = feed.signal
                 newer = feed.newer(last, viewer)
                 if newer is None and feed.since is not None:  # fallen behind the feed's window
-                    _, newer = await look(last)
+                    newer = await run_with_session(app, False, since(last))
                 if not newer:
                     await feed.changed(signal, KEEP_ALIVE_SECONDS)
                     if await request.is_disconnected():

@@ -3,9 +3,24 @@
 "use strict";
 
 const params = new URLSearchParams(location.search);
-const token = params.get("token"), eid = params.get("exercise");
+const eid = params.get("exercise");
+let seat = params.get("seat");
+// The join link's token is exchanged once for this browser's session cookie of the seat
+// (HttpOnly: no script reads it), then leaves the address bar; requests name the seat.
+async function signIn() {
+  const token = params.get("token");
+  if (!token) {
+    if (!seat) throw new Error("Open the join link you were given: this address names no seat.");
+    return;
+  }
+  const r = await fetch(`/api/exercises/${eid}/session`, {method: "POST", headers: {"Authorization": `Bearer ${token}`}});
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(`This join link does not open a seat: ${body.detail || r.statusText}.`);
+  seat = String(body.seat);
+  window.history.replaceState(null, "", `/?exercise=${encodeURIComponent(eid)}&seat=${encodeURIComponent(seat)}`);
+}
 const api = (path, opts = {}) => fetch(`/api/exercises/${eid}${path}`, {
-  ...opts, headers: {"Authorization": `Bearer ${token}`, "Content-Type": "application/json", ...(opts.headers || {})},
+  ...opts, headers: {"X-Accord-Seat": seat, "Content-Type": "application/json", ...(opts.headers || {})},
 }).then(async r => {
   const body = r.headers.get("content-type")?.includes("json") ? await r.json() : await r.text();
   if (!r.ok) throw new Error(typeof body === "string" ? body : (body.detail || r.statusText));
@@ -277,7 +292,16 @@ el("export").addEventListener("click", async ev => {
   } catch (err) { show(err); }
 });
 // Live updates: every event the server streams to this seat refreshes the desk.
-const events = new EventSource(`/api/exercises/${eid}/events?token=${encodeURIComponent(token)}`);
-events.onmessage = () => refresh();
-setInterval(tickClock, 1000);
-refresh();
+signIn().then(() => {
+  const events = new EventSource(`/api/exercises/${eid}/events?seat=${encodeURIComponent(seat)}`);
+  events.onmessage = () => refresh();
+  // The browser reconnects by itself; meanwhile say so, and catch up once back.
+  const lost = "The connection to the server is lost; reconnecting…";
+  events.onerror = () => show(new Error(lost));
+  events.onopen = () => { if (el("error").textContent === lost) { show(null); refresh(); } };
+  setInterval(tickClock, 1000);
+  refresh();
+}).catch(err => {
+  document.querySelectorAll("[data-role]").forEach(n => { n.hidden = true; });
+  el("who").textContent = err.message;
+});

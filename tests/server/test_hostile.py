@@ -1,0 +1,208 @@
+"""What a hostile delegation, a tampered file or a bad disk finds: each probe kept as a test.
+
+The items are those of the server-hardening issue: each test failed on the server
+as it was when the probe was run.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from accord.server.app import create_app
+from accord.server.bots import BotRunner
+from accord.server.db import session_factory, upgrade
+from accord.server.deps import SEAT_COOKIE
+from accord.server.service import create_exercise
+from accord.server.settings import ServerSettings
+from tests.server.conftest import SCENARIO, Table
+
+
+@pytest.mark.parametrize("deadline", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_deadline_outside_utc_years_is_refused_not_a_500(table: Table, deadline: str) -> None:
+    # Once an OverflowError in the round clock (issue: server hardening, item 1).
+    answer = table.call("facilitator", "POST", "/rounds", {"action": "open", "deadline": deadline})
+    assert answer.status_code == 422
+    assert "outside the years 1–9999" in answer.text
+
+
+def test_a_body_over_the_limit_is_refused_before_anything_reads_it(table: Table) -> None:
+    huge = {"issue": "nuclear", "body": "x" * 1_200_000, "version": 1}
+    for who in ("usa", None):  # with a valid token, and with none at all
+        headers = {"Authorization": f"Bearer {table.tokens[who]}"} if who else {}
+        answer = table.client.post(
+            f"/api/exercises/{table.id}/comments", json=huge, headers=headers
+        )
+        assert answer.status_code == 413
+        assert "larger than 1,000,000 bytes" in answer.json()["detail"]
+    small = table.call("usa", "POST", "/comments", {"issue": "nuclear", "body": "ok", "version": 1})
+    assert small.status_code != 413
+
+
+def test_a_streamed_body_is_cut_off_at_the_limit(table: Table) -> None:
+    def chunks():  # no Content-Length: the limit counts the bytes as they arrive
+        yield b'{"issue": "nuclear", "version": 1, "body": "'
+        for _ in range(30):
+            yield b"x" * 100_000
+        yield b'"}'
+
+    answer = table.client.post(
+        f"/api/exercises/{table.id}/comments",
+        content=chunks(),
+        headers={
+            "Authorization": f"Bearer {table.tokens['usa']}",
+            "Content-Type": "application/json",
+        },
+    )
+    assert answer.status_code == 413
+
+
+def test_a_read_only_database_is_named_not_called_busy(tmp_path: Path) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    app = create_app(ServerSettings(database_url=f"sqlite:///{tmp_path / 'x.db'}", clock_seconds=0))
+
+    def write() -> None:
+        raise OperationalError("INSERT", {}, Exception("attempt to write a readonly database"))
+
+    def busy() -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    app.add_api_route("/write", write, methods=["POST"])
+    app.add_api_route("/busy", busy, methods=["POST"])
+    client = TestClient(app)
+    read_only = client.post("/write")
+    assert read_only.status_code == 503 and "read-only" in read_only.json()["detail"]
+    assert "try again" not in read_only.json()["detail"]
+    assert "try again" in client.post("/busy").json()["detail"]
+
+
+def test_opening_the_archive_ends_the_negotiation(table: Table) -> None:
+    # Once, the archive opened and negotiating went on: every vote and reason was readable
+    # through the export, and a delegation could still vote, comment and open channels.
+    made = table.call("usa", "POST", "/proposals", {"title": "p", "values": {}}).json()
+    assert table.call("facilitator", "GET", "/export").status_code == 403  # private still
+    assert table.call("facilitator", "POST", "/archive").status_code == 200
+    assert table.call("usa", "GET", "/me").json()["round"]["state"] == "closed"
+    writes = [
+        ("usa", "POST", f"/proposals/{made['id']}/votes", {"choice": "accept"}),
+        ("usa", "POST", "/comments", {"version": 1, "issue": "nuclear", "body": "late"}),
+        ("usa", "POST", "/channels", {"name": "after", "members": ["china"]}),
+        ("facilitator", "POST", "/rounds", {"action": "next"}),
+        ("chair", "POST", "/text", {"base_version": 1, "values": {"nuclear": 55}}),
+    ]
+    for who, method, path, body in writes:
+        answer = table.call(who, method, path, body)
+        assert answer.status_code == 409, (path, answer.text)
+        assert "the exercise is over" in answer.json()["detail"]
+    for who in ("usa", "chair", "observer", "facilitator"):
+        assert table.call(who, "GET", "/export").status_code == 200
+
+
+# Item 11: software delegations' tokens were stored in plain text.
+def test_no_usable_token_of_a_software_delegation_is_stored(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bots.db'}"
+    upgrade(url)
+    with session_factory(url)() as session:
+        create_exercise(session, SCENARIO, "bilateral-us-dprk", bots={"dprk": "boulware"})
+    runner = BotRunner(url, "http://127.0.0.1:9")
+    runner._discover()  # the runner takes the seat, as `accord serve` does
+    (bot,) = runner.seats.values()
+    stored = sqlite3.connect(tmp_path / "bots.db").execute("SELECT * FROM participants").fetchall()
+    assert not any(bot.token in map(str, row) for row in stored)
+    with session_factory(url)() as session:  # its hash is there, as for every seat
+        from accord.server.deps import authenticate
+
+        assert authenticate(session, bot.exercise_id, bot.token).participant.party == "dprk"
+
+
+# Item 12: security headers, third-party scripts, tokens in addresses.
+@pytest.mark.parametrize("path", ["/", "/static/desk.js", "/openapi.json", "/api/exercises/1/me"])
+def test_every_response_carries_the_security_headers(client: TestClient, path: str) -> None:
+    headers = client.get(path).headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_no_page_loads_a_script_from_another_origin(client: TestClient) -> None:
+    for path in ("/docs", "/redoc"):  # their pages load scripts from a CDN: off
+        assert client.get(path).status_code == 404
+    page = client.get("/").text
+    assert re.findall(r"<script[^>]*>[^<]*", page) == ['<script src="/static/desk.js">']
+    assert "style=" not in page  # nothing inline, so the policy need not allow it
+
+
+def test_a_token_in_the_address_is_not_accepted(table: Table) -> None:
+    api = f"/api/exercises/{table.id}"
+    token = table.tokens["usa"]
+    assert table.client.get(f"{api}/me?token={token}").status_code == 401
+    assert table.client.get(f"{api}/events?token={token}").status_code == 401
+    posted = table.client.post(
+        f"{api}/comments?token={token}", json={"version": 1, "issue": "nuclear", "body": "x"}
+    )
+    assert posted.status_code == 401
+
+
+def test_the_join_link_becomes_a_session_cookie_that_cannot_write_alone(table: Table) -> None:
+    api = f"/api/exercises/{table.id}"
+    opened = table.client.post(
+        f"{api}/session", headers={"Authorization": f"Bearer {table.tokens['usa']}"}
+    )
+    seat = opened.json()["seat"]
+    cookie = opened.headers["set-cookie"]
+    assert cookie.startswith(SEAT_COOKIE.format(seat) + "=")
+    for attribute in ("HttpOnly", "SameSite=strict", f"Path={api}"):
+        assert attribute.lower() in cookie.lower()
+    assert table.client.get(f"{api}/me", params={"seat": seat}).json()["seat"]["party"] == "usa"
+    comment = {"version": 1, "issue": "nuclear", "body": "from the page"}
+    # The cookie alone, as another site's form would send it: refused.
+    assert table.client.post(f"{api}/comments", json=comment).status_code == 401
+    named = table.client.post(f"{api}/comments", json=comment, headers={"X-Accord-Seat": str(seat)})
+    assert named.status_code == 201
+    # A bad token opens no session.
+    refused = table.client.post(f"{api}/session", headers={"Authorization": "Bearer nope"})
+    assert refused.status_code == 401 and "set-cookie" not in refused.headers
+
+
+# Item 13: event ids counted across all exercises revealed what a seat cannot see.
+def test_the_events_a_seat_sees_are_numbered_for_it_alone(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    first, second = Table(client, sessions), Table(client, sessions)
+    said = {"name": "corridor", "members": ["rok"]}
+    channel = first.call("usa", "POST", "/channels", said).json()["id"]
+    first.call("usa", "POST", f"/channels/{channel}/messages", {"body": "between us"})
+    first.call("facilitator", "POST", "/injects", {"title": "news", "body": "b", "targets": []})
+    seen = [e["id"] for e in first.call("dprk", "GET", "/timeline").json()]
+    assert seen == list(range(1, len(seen) + 1))  # no gap where the private channel was
+    assert [e["kind"] for e in first.call("dprk", "GET", "/timeline?after=2").json()] == ["inject"]
+    assert [e["id"] for e in second.call("dprk", "GET", "/timeline").json()] == [1, 2]
+
+
+# Rate limits: one seat's script cannot flood the table.
+def test_a_seat_writing_too_fast_is_told_when_to_try_again(
+    database: str, sessions: sessionmaker[Session]
+) -> None:
+    app: FastAPI = create_app(
+        ServerSettings(
+            database_url=database, clock_seconds=0, seat_writes_per_minute=6, seat_write_burst=2
+        )
+    )
+    app.state.sessions = sessions
+    table = Table(TestClient(app), sessions)  # the facilitator's first write: opening the round
+    comment = {"version": 1, "issue": "nuclear", "body": "again"}
+    answers = [table.call("usa", "POST", "/comments", comment) for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert answers[2].headers["retry-after"] == "10"
+    assert "nothing was recorded" in answers[2].json()["detail"]
+    assert table.call("china", "POST", "/comments", comment).status_code == 201  # per seat
+    assert table.call("usa", "GET", "/comments").status_code == 200  # reads are not paced
