@@ -7,7 +7,10 @@ as it was when the probe was run.
 from __future__ import annotations
 
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ from accord.server.db import session_factory, upgrade
 from accord.server.deps import SEAT_COOKIE
 from accord.server.service import create_exercise
 from accord.server.settings import ServerSettings
+from tests.launch import free_port, start_server
 from tests.server.conftest import SCENARIO, Table
 
 
@@ -206,3 +210,33 @@ def test_a_seat_writing_too_fast_is_told_when_to_try_again(
     assert "nothing was recorded" in answers[2].json()["detail"]
     assert table.call("china", "POST", "/comments", comment).status_code == 201  # per seat
     assert table.call("usa", "GET", "/comments").status_code == 200  # reads are not paced
+
+
+# Item 8: two commands migrating a new SQLite file at once; one died "database is locked".
+def test_processes_migrating_a_new_file_at_once_take_turns(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    code = f"from accord.server.db import upgrade; upgrade({url!r})"
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE) for _ in range(4)
+    ]
+    errors = [run.communicate(timeout=120)[1].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], errors
+
+
+# Item 9: a second server process on one SQLite file refused a third of the writes as busy.
+def test_a_second_server_on_one_sqlite_file_is_refused_clearly(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'one.db'}"
+    first = start_server(url, free_port())
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "accord", "serve", "--database", url, "--port", "1"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.wait(timeout=20)
+    assert second.returncode == 2
+    assert "already served by another `accord serve`" in second.stderr
+    assert "PostgreSQL" in second.stderr and "Traceback" not in second.stderr

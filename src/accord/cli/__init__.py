@@ -601,18 +601,17 @@ def _check_sqlite_file(url: str) -> None:
     """A SQLite file must lie in a folder that exists and that this user may write to."""
     import os
 
-    from sqlalchemy.engine import make_url
+    from accord.server.db import sqlite_file
 
     try:
-        parsed = make_url(url)
+        path = sqlite_file(url)
     except Exception:  # SQLAlchemy raises several kinds for a malformed URL
         raise AccordError(
             f"--database {url!r} is not a database URL; write sqlite:///FILE.db or "
             "postgresql://USER:PASSWORD@HOST/NAME"
         ) from None
-    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+    if path is None:
         return
-    path = Path(parsed.database)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise AccordError(
@@ -655,9 +654,10 @@ def serve_command(
 
     from accord.server.app import create_app
     from accord.server.bots import BotRunner
-    from accord.server.db import upgrade
+    from accord.server.db import hold_sqlite_file, upgrade
 
     settings = _settings(database, host, port)
+    held = hold_sqlite_file(settings.database_url)  # noqa: F841  (held while serving)
     upgrade(settings.database_url)
     # Software delegations act through the API, on the loopback address.
     BotRunner(settings.database_url, f"http://127.0.0.1:{settings.port}").start()

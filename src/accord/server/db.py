@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,18 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-__all__ = ["POOL_OVERFLOW", "POOL_SIZE", "Base", "engine_for", "session_factory", "upgrade"]
+from accord.errors import AccordError
+
+__all__ = [
+    "POOL_OVERFLOW",
+    "POOL_SIZE",
+    "Base",
+    "engine_for",
+    "hold_sqlite_file",
+    "session_factory",
+    "sqlite_file",
+    "upgrade",
+]
 
 
 POOL_SIZE = 10
@@ -40,6 +53,36 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # Takes the write lock at once, waiting its turn (busy_timeout): a transaction that
+    # reads first and writes later cannot wait, since a write committed meanwhile by
+    # another process makes its snapshot stale, and SQLite answers "database is locked".
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+WAL_WAIT_SECONDS = 30.0
+"""How long switching a SQLite file to its write-ahead log waits for another process."""
+
+
+def _sqlite_engine(url: str, immediate: bool = False) -> Engine:
+    """A SQLite engine with accord's pragmas, its file in write-ahead-log mode."""
+    engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=NullPool)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin_immediate if immediate else _sqlite_begin)
+    deadline = time.monotonic() + WAL_WAIT_SECONDS
+    while True:  # the switch needs the file to itself, and does not wait by itself
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+            return engine
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        finally:
+            raw.close()
+        time.sleep(0.05)
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
     """One engine per database URL."""
@@ -48,21 +91,49 @@ def engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         # SQLite has one writer at a time: no pool to wait on; writers queue in the app
         # (deps.app_session) and, across processes, in busy_timeout.
-        engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=NullPool)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
-        raw = engine.raw_connection()
-        try:
-            raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
-        finally:
-            raw.close()
-        return engine
+        return _sqlite_engine(url)
     return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def session_factory(url: str) -> sessionmaker[Session]:
     """Sessions bound to the database at ``url``."""
     return sessionmaker(bind=engine_for(url), expire_on_commit=False)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for other databases and in-memory ones."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def hold_sqlite_file(url: str) -> Any:
+    """Take a SQLite file for this server process alone, until the process ends.
+
+    SQLite has one writer at a time, and a second server process would neither hear of
+    the first one's writes at once nor share its queue of writers: it would refuse
+    writes as busy (35% under 20 clients, once). So a second ``accord serve`` on the
+    same file is refused, with what to do instead. Returns the held lock (None for
+    other databases); keep a reference to it.
+    """
+    from filelock import FileLock, Timeout
+
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    lock = FileLock(f"{path}-serve.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise AccordError(
+            f"{path} is already served by another `accord serve`: a SQLite file takes one "
+            "server process. Stop the other one, or, to serve from several processes, use "
+            "PostgreSQL (--database postgresql://USER:PASSWORD@HOST/NAME)"
+        ) from None
+    return lock
 
 
 def upgrade(url: str) -> None:
@@ -73,5 +144,12 @@ def upgrade(url: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["engine"] = engine_for(url)
-    command.upgrade(config, "head")
+    # On SQLite, processes migrating the same new file at once (two commands started
+    # together) take turns: each migration holds the write lock from its first statement.
+    migrating = _sqlite_engine(url, immediate=True) if url.startswith("sqlite") else None
+    config.attributes["engine"] = migrating or engine_for(url)
+    try:
+        command.upgrade(config, "head")
+    finally:
+        if migrating is not None:
+            migrating.dispose()
