@@ -6,23 +6,29 @@ as it was when the probe was run.
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from accord.errors import AccordError
 from accord.server.app import create_app
 from accord.server.bots import BotRunner
 from accord.server.db import session_factory, upgrade
 from accord.server.deps import SEAT_COOKIE
-from accord.server.service import create_exercise
+from accord.server.models import Exercise
+from accord.server.service import create_exercise, import_exercise
 from accord.server.settings import ServerSettings
 from tests.launch import free_port, start_server
 from tests.server.conftest import SCENARIO, Table
@@ -240,3 +246,114 @@ def test_a_second_server_on_one_sqlite_file_is_refused_clearly(tmp_path: Path) -
     assert second.returncode == 2
     assert "already served by another `accord serve`" in second.stderr
     assert "PostgreSQL" in second.stderr and "Traceback" not in second.stderr
+
+
+# Item 10: replay took tampered files silently, and the loaded exercise then answered 500.
+def _exported(table: Table) -> dict[str, Any]:
+    table.call("usa", "POST", "/proposals", {"title": "p", "values": {"nuclear": 40}})
+    drill = {"activity": "drill", "troops": 10, "starts": "2030-01-01"}
+    table.call("usa", "POST", "/notifications", drill)
+    table.call("facilitator", "POST", "/archive")
+    exported: dict[str, Any] = json.loads(table.call("facilitator", "GET", "/export").text)
+    return exported
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def tamper(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = data
+        for step in parents:
+            node = node[int(step)] if step.isdigit() else node[step]
+        node[int(last) if last.isdigit() else last] = value
+
+    return tamper
+
+
+NESTED: Any = [[[[["deep"]]]]]
+VOTE = {"id": 1, "proposal_id": 1, "participant_id": 1, "choice": "accept", "reason": ""}
+TAMPERINGS = {
+    "a garbage scenario": (_set("exercise.scenario", "<not toml"), "exercise.scenario"),
+    "an integer scenario": (_set("exercise.scenario", 5), "exercise.scenario"),
+    "an unknown format": (_set("exercise.format", "nope"), "exercise.scenario"),
+    "role admin": (_set("participants.0.role", "admin"), "participants[0].role"),
+    "a string for troops": (_set("notifications.0.troops", "5000"), "notifications[0].troops"),
+    "a token hash": (_set("participants.0.token_hash", "ab" * 32), "participants[0].token_hash"),
+    "a bot token": (_set("participants.0.bot_token", "secret"), "participants[0].bot_token"),
+    "HTML for a threshold": (
+        _set("exercise.thresholds.lead_days", "<img src=x onerror=alert(1)>"),
+        "exercise.thresholds.lead_days",
+    ),
+    "a value off its scale": (_set("texts.0.values.nuclear", 1e9), "texts[0].values"),
+    "a vote by nobody": (
+        _set(
+            "votes",
+            [
+                {
+                    "id": 1,
+                    "proposal_id": 1,
+                    "participant_id": 10**9,
+                    "choice": "accept",
+                    "reason": "",
+                }
+            ],
+        ),
+        "votes[0]",
+    ),
+    "a nested payload": (_set("events.0.payload.deep", NESTED), "events[0].payload.deep"),
+    "a party not at the table": (_set("participants.0.party", "atlantis"), "participants[0].party"),
+}
+
+
+@pytest.mark.parametrize("tampering", list(TAMPERINGS))
+def test_a_tampered_export_is_refused_whole_with_one_message(table: Table, tampering: str) -> None:
+    exported = _exported(table)
+    tamper, where = TAMPERINGS[tampering]
+    tamper(exported)
+    with table.sessions() as session:
+        before = session.scalar(select(func.count()).select_from(Exercise))
+        with pytest.raises(AccordError) as refused:
+            import_exercise(session, json.dumps(exported), source="saved.json")
+        assert session.scalar(select(func.count()).select_from(Exercise)) == before
+    message = str(refused.value)
+    assert message.startswith("saved.json: not a whole, unaltered export: ")
+    assert where in message and "nothing was loaded" in message
+
+
+def test_an_untampered_export_loads_and_answers_every_read(table: Table) -> None:
+    with table.sessions() as session:
+        exercise, seats = import_exercise(session, json.dumps(_exported(table)))
+    token = {s.party or s.role: s.token for s in seats}
+    for path in ("/text", "/debrief", "/thresholds", "/timeline", "/proposals"):
+        answer = table.client.get(
+            f"/api/exercises/{exercise.id}{path}",
+            headers={"Authorization": f"Bearer {token['usa']}"},
+        )
+        assert answer.status_code == 200, (path, answer.text)
+
+
+@pytest.mark.parametrize(
+    "data", [b"\xff\xfe not utf-8", b"[" * 100_000, b'{"accord_exercise": 1, "x": ' + b"[" * 5000]
+)
+def test_an_undecodable_or_bottomless_file_is_refused_not_a_traceback(
+    tmp_path: Path, data: bytes
+) -> None:
+    saved = tmp_path / "saved.json"
+    saved.write_bytes(data)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "accord",
+            "exercise",
+            "replay",
+            str(saved),
+            "--database",
+            f"sqlite:///{tmp_path / 'r.db'}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "saved.json: not a whole, unaltered export" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -771,13 +771,13 @@ def exercise_replay_command(
     from accord.server.service import import_exercise
 
     try:
-        text = export_file.read_text(encoding="utf-8")
+        data = export_file.read_bytes()  # checked as UTF-8 JSON by the import, with its name
     except OSError as exc:
         raise AccordError(f"{export_file}: cannot be read: {exc.strerror}") from None
     settings = _settings(database)
     upgrade(settings.database_url)
     with session_factory(settings.database_url)() as session:
-        exercise, seats = import_exercise(session, text, source=str(export_file))
+        exercise, seats = import_exercise(session, data, source=str(export_file))
     _print_links(
         f"Loaded as exercise {exercise.id}: {exercise.name} (archive open: the debrief and "
         "the whole record, nothing more to negotiate)",

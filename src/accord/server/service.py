@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accord.errors import AccordError
 from accord.scenario import Scenario, parse_scenario
+from accord.server.archive import read_export, rows
 from accord.server.bell import recorded
 from accord.server.models import (
     Channel,
@@ -190,33 +191,28 @@ def export_exercise(session: Session, exercise_id: int) -> str:
 
 
 def import_exercise(
-    session: Session, text: str, source: str = "<export>"
+    session: Session, text: str | bytes, source: str = "<export>"
 ) -> tuple[Exercise, list[Seat]]:
     """Load an exported exercise as a new exercise, its archive open, for replay and debrief.
 
     Every seat gets a new token (none is taken from the file); the seats are returned
-    with them, for the join links.
+    with them, for the join links. The file is checked whole first (archive.read_export).
     """
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AccordError(f"{source}: not JSON ({exc.msg}, line {exc.lineno})") from None
-    if not isinstance(data, dict) or data.get("accord_exercise") != 1:
-        raise AccordError(f"{source}: not an accord exercise export (no 'accord_exercise': 1)")
+        data = rows(read_export(text))
+    except AccordError as exc:
+        raise AccordError(
+            f"{source}: not a whole, unaltered export: {exc}; nothing was loaded — "
+            "export the exercise again with 'accord exercise export'"
+        ) from None
     try:
         exercise, seats = _load_export(session, data)
         session.commit()
-    except (KeyError, TypeError, ValueError, AttributeError, SQLAlchemyError) as exc:
+    except IntegrityError:
         session.rollback()  # nothing of it stays
-        if isinstance(exc, KeyError):
-            what = f"missing {exc.args[0]!r}"
-        elif isinstance(exc, SQLAlchemyError):
-            what = "a required field is missing or not valid"
-        else:
-            what = type(exc).__name__
         raise AccordError(
-            f"{source}: an incomplete or altered export ({what}); nothing was loaded — "
-            "export the exercise again with 'accord exercise export'"
+            f"{source}: two records of the export clash (the same round, text version or "
+            "vote twice); nothing was loaded — export the exercise again"
         ) from None
     return exercise, seats
 

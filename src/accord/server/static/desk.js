@@ -152,8 +152,8 @@ async function renderMeasures() {
     notes.map(n => `<tr><td>${n.kind === "observed" ? "seen" : "notified"}</td><td>${esc(n.party)}</td><td>${esc(n.activity)}</td>
       <td>${esc(num(n.troops))}</td><td>${esc(n.starts)}</td><td class="flag">${n.flags.map(esc).join("<br>")}</td></tr>`).join("") + "</table>"
     : "<p class='muted'>No activities notified.</p>");
-  put("thresholds-fields", `<label>Notify activities of this many troops or more <input name="notify_troops" type="number" min="1" value="${t.notify_troops}" required></label>
-    <label>Days of notice required <input name="lead_days" type="number" min="0" value="${t.lead_days}" required></label>`);
+  put("thresholds-fields", `<label>Notify activities of this many troops or more <input name="notify_troops" type="number" min="1" value="${esc(t.notify_troops)}" required></label>
+    <label>Days of notice required <input name="lead_days" type="number" min="0" value="${esc(t.lead_days)}" required></label>`);
   put("observe-party", delegations().map(s => `<option>${esc(s.party)}</option>`).join(""));
 }
 
@@ -177,7 +177,7 @@ function describeEvent(e) {
       let s = `Round ${n(p.number)} ${esc(p.state)}`;
       if (p.reason === "deadline") s += " at its deadline";
       if (p.deadline && p.state !== "closed") s += ` (deadline ${esc(new Date(p.deadline).toLocaleString())})`;
-      if (p.open_proposals && p.open_proposals.length) s += `; proposals still open, carried over: ${p.open_proposals.map(i => "#" + i).join(", ")}`;
+      if (p.open_proposals && p.open_proposals.length) s += `; proposals still open, carried over: ${p.open_proposals.map(i => "#" + esc(i)).join(", ")}`;
       return s;
     }
     case "text": return `The chair issued version ${n(p.version)} of the text`;
