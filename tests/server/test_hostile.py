@@ -357,3 +357,26 @@ def test_an_undecodable_or_bottomless_file_is_refused_not_a_traceback(
     assert result.returncode == 2
     assert "saved.json: not a whole, unaltered export" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Item 4: a delegation could name others as co-sponsors without their consent.
+def test_a_cosponsor_is_named_only_once_it_accepts(table: Table) -> None:
+    ids = {s["party"]: s["id"] for s in table.call("usa", "GET", "/me").json()["seats"]}
+    tabled = table.call(
+        "usa", "POST", "/proposals", {"title": "p", "values": {}, "cosponsors": ["china", "rok"]}
+    ).json()
+    assert tabled["cosponsors"] == [] and tabled["invited"] == [ids["china"], ids["rok"]]
+    path = f"/proposals/{tabled['id']}/cosponsorship"
+    assert table.call("dprk", "POST", path, {"accept": True}).status_code == 409  # not invited
+    assert table.call("china", "POST", path, {"accept": True}).json()["cosponsors"] == [
+        ids["china"]
+    ]
+    declined = table.call("rok", "POST", path, {"accept": False}).json()
+    assert declined["cosponsors"] == [ids["china"]] and declined["invited"] == []
+    assert table.call("rok", "POST", path, {"accept": True}).status_code == 409  # answered
+    # The invitation is shown to the invited, not to the rest of the table.
+    kinds = {
+        who: [e["kind"] for e in table.call(who, "GET", "/timeline").json()]
+        for who in ("rok", "dprk")
+    }
+    assert "invitation" in kinds["rok"] and "invitation" not in kinds["dprk"]

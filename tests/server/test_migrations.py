@@ -24,4 +24,4 @@ def test_an_upgrade_is_safe_to_run_twice(tmp_path: Path) -> None:
     url = database_url("sqlite", tmp_path)
     upgrade(url)  # already at the newest revision: nothing to do, nothing broken
     with engine_for(url).connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0004"
+        assert MigrationContext.configure(connection).get_current_revision() == "0005"

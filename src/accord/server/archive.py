@@ -28,8 +28,10 @@ EVENT_KINDS = (
     "archive",
     "channel",
     "comment",
+    "cosponsor",
     "created",
     "inject",
+    "invitation",
     "message",
     "notification",
     "proposal",
@@ -117,6 +119,7 @@ class ProposalRow(_Row):
     values: Values
     sponsor_id: Id
     cosponsors: Annotated[list[Id], Field(max_length=20)]
+    invited: Annotated[list[Id], Field(max_length=20)] = []  # exports before revision 0005
     state: Literal["open", "adopted", "rejected"]
     created_at: dt.datetime
 
@@ -234,6 +237,7 @@ def _check_references(export: ExportFile) -> None:
     for i, p in enumerate(export.proposals):
         named.append((f"proposals[{i}].sponsor_id", p.sponsor_id, seats))
         named += [(f"proposals[{i}].cosponsors", c, seats) for c in p.cosponsors]
+        named += [(f"proposals[{i}].invited", c, seats) for c in p.invited]
     for i, v in enumerate(export.votes):
         named.append((f"votes[{i}].proposal_id", v.proposal_id, proposals))
         named.append((f"votes[{i}].participant_id", v.participant_id, seats))

@@ -131,6 +131,9 @@ class Proposal(Base):
     values: Mapped[dict[str, float]] = mapped_column(JSON)
     sponsor_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     cosponsors: Mapped[list[int]] = mapped_column(JSON, default=list)
+    """Delegations that accepted the sponsor's invitation to co-sponsor."""
+    invited: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
+    """Delegations invited to co-sponsor that have not yet answered."""
     state: Mapped[str] = mapped_column(String(16), default="open")  # open | adopted | rejected
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "ChannelCreate",
+    "CosponsorAnswer",
     "CommentCreate",
     "InjectCreate",
     "MessageCreate",
@@ -52,11 +53,17 @@ class CommentCreate(_Strict):
 
 
 class ProposalCreate(_Strict):
-    """A proposal: values per issue, a title, co-sponsors (delegation ids)."""
+    """A proposal: values per issue, a title, delegations invited to co-sponsor it (parties)."""
 
     title: str = Field(min_length=1, max_length=200)
     values: Values
     cosponsors: list[str] = Field(default_factory=list, max_length=20)
+
+
+class CosponsorAnswer(_Strict):
+    """An invited delegation's answer: co-sponsor the proposal, or decline."""
+
+    accept: bool
 
 
 class VoteCreate(_Strict):

@@ -295,6 +295,7 @@ def _load_export(session: Session, data: dict[str, Any]) -> tuple[Exercise, list
             exercise_id=exercise.id,
             sponsor_id=remap[p["sponsor_id"]],
             cosponsors=[remap[c] for c in p.get("cosponsors", [])],
+            invited=[remap[c] for c in p.get("invited", [])],
         )
         session.add(proposal)
         session.flush()

@@ -19,7 +19,7 @@ from accord.server.deps import (
 )
 from accord.server.models import Proposal, Vote
 from accord.server.rounds import require_open_round
-from accord.server.schemas import ProposalCreate, VoteCreate
+from accord.server.schemas import CosponsorAnswer, ProposalCreate, VoteCreate
 from accord.server.service import record
 
 router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["proposals"])
@@ -34,6 +34,7 @@ def _public(seat: Seat, session: DbSession, proposal: Proposal) -> dict[str, Any
         "values": proposal.values,
         "sponsor_id": proposal.sponsor_id,
         "cosponsors": proposal.cosponsors,
+        "invited": proposal.invited,
         "state": proposal.state,
         "votes_cast": len(votes),
         "votes": [
@@ -62,7 +63,11 @@ def list_proposals(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]
 
 @router.post("/proposals", status_code=201)
 def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
-    """A delegation tables a proposal, with co-sponsors."""
+    """A delegation tables a proposal, inviting other delegations to co-sponsor it.
+
+    A co-sponsor is named only once it accepts the invitation (``/cosponsorship``):
+    no delegation's name is put to a text without its consent.
+    """
     require(seat, "delegation")
     require_open_round(session, seat.exercise.id)
     check_values(agenda(seat.exercise), body.values, "values")
@@ -80,11 +85,36 @@ def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) ->
         title=body.title,
         values=body.values,
         sponsor_id=seat.id,
-        cosponsors=cosponsors,
+        cosponsors=[],
+        invited=cosponsors,
     )
     session.add(proposal)
     session.flush()
     record(session, seat.exercise.id, "proposal", {"id": proposal.id, "title": body.title})
+    if cosponsors:  # the invitation reaches the invited delegations (and the sponsor) only
+        invitation = {"proposal": proposal.id, "title": body.title}
+        record(session, seat.exercise.id, "invitation", invitation, [seat.id, *cosponsors])
+    session.commit()
+    return _public(seat, session, proposal)
+
+
+@router.post("/proposals/{proposal_id}/cosponsorship")
+def answer_invitation(
+    proposal_id: RecordId, body: CosponsorAnswer, seat: CurrentSeat, session: DbSession
+) -> dict[str, Any]:
+    """An invited delegation accepts or declines to co-sponsor an open proposal."""
+    require(seat, "delegation")
+    proposal = _proposal(session, seat, proposal_id)
+    if seat.id not in proposal.invited:
+        raise HTTPException(
+            409, f"your delegation has no open invitation to co-sponsor proposal {proposal_id}"
+        )
+    if proposal.state != "open":
+        raise HTTPException(409, f"the vote on proposal {proposal_id} is closed ({proposal.state})")
+    proposal.invited = [i for i in proposal.invited if i != seat.id]
+    if body.accept:
+        proposal.cosponsors = [*proposal.cosponsors, seat.id]
+        record(session, seat.exercise.id, "cosponsor", {"proposal": proposal.id, "party": seat.id})
     session.commit()
     return _public(seat, session, proposal)
 

@@ -127,8 +127,11 @@ async function renderProposals() {
       ? `<form data-vote="${p.id}" class="inline"><label>Reason <input name="reason" size="30"></label>` +
         ["accept", "reject", "abstain"].map(c => `<button type="submit" value="${c}">${c}</button>`).join(" ") + "</form>" : "";
     const close = p.state === "open" && me.seat.role === "chair" ? `<button type="button" data-close="${p.id}">Close the vote</button>` : "";
+    const invited = p.invited.length ? ` · invited to co-sponsor: ${esc(p.invited.map(seatName).join(", "))}` : "";
+    const invitation = p.state === "open" && p.invited.includes(me.seat.id)
+      ? `<button type="button" data-cosponsor="${p.id}" data-accept="1">Co-sponsor “${esc(p.title)}”</button> <button type="button" data-cosponsor="${p.id}" data-accept="">Decline to co-sponsor “${esc(p.title)}”</button>` : "";
     return `<div><strong>${esc(p.title)}</strong> <span class="muted">(${esc(sponsors)}: ${terms})</span> — ${esc(p.state)}, ${p.votes_cast} vote${p.votes_cast === 1 ? "" : "s"} cast${
-      mine ? " · your vote: " + esc(mine.choice) : ""} ${ballot} ${close} ${revealed}</div>`;
+      mine ? " · your vote: " + esc(mine.choice) : ""}${invited} ${invitation} ${ballot} ${close} ${revealed}</div>`;
   }).join("") || "<p class='muted'>No proposals.</p>");
 }
 
@@ -183,6 +186,8 @@ function describeEvent(e) {
     case "text": return `The chair issued version ${n(p.version)} of the text`;
     case "comment": return `A comment on ${esc(p.issue)}`;
     case "proposal": return `Proposal #${n(p.id)} tabled: ${esc(p.title)}`;
+    case "invitation": return `An invitation to co-sponsor proposal #${n(p.proposal)}: ${esc(p.title)}`;
+    case "cosponsor": return `${esc(seatName(p.party))} now co-sponsors proposal #${n(p.proposal)}`;
     case "vote": return `A vote was cast on proposal #${n(p.proposal)}`;
     case "vote-closed": return `Proposal #${n(p.proposal)} ${esc(p.state)}: ${esc(p.statement)}`;
     case "channel": return `Channel opened: ${esc(p.name)}`;
@@ -278,6 +283,7 @@ document.addEventListener("click", async ev => {
   try {
     if (b.dataset.apply) { el(`rev-${b.dataset.apply}`).value = b.dataset.value; el(`rev-${b.dataset.apply}`).focus(); return; }
     if (b.dataset.close) await api(`/proposals/${b.dataset.close}/close`, {method: "POST"});
+    if (b.dataset.cosponsor) await post(`/proposals/${b.dataset.cosponsor}/cosponsorship`, {accept: Boolean(b.dataset.accept)});
     if (b.dataset.round) await post("/rounds", {action: b.dataset.round});
     if (b.id === "archive") await api("/archive", {method: "POST"});
     refresh();
