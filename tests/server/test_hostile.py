@@ -380,3 +380,38 @@ def test_a_cosponsor_is_named_only_once_it_accepts(table: Table) -> None:
         for who in ("rok", "dprk")
     }
     assert "invitation" in kinds["rok"] and "invitation" not in kinds["dprk"]
+
+
+# Dates and sizes at their extremes: refused or taken, never a 500.
+EXTREMES = [
+    ("usa", "/notifications", {"activity": "a", "troops": 10_000_000, "starts": "9999-12-31"}),
+    ("usa", "/notifications", {"activity": "a", "troops": 0, "starts": "0001-01-01"}),
+    (
+        "facilitator",
+        "/notifications/observed",
+        {"party": "dprk", "activity": "a" * 64, "troops": 10_000_000, "starts": "0001-01-01"},
+    ),
+    ("facilitator", "/rounds", {"action": "open", "deadline": "9999-12-31T23:59:59+00:00"}),
+    ("facilitator", "/rounds", {"action": "open", "deadline": "9999-12-31T23:59:59"}),
+    ("facilitator", "/injects", {"title": "t" * 200, "body": "b" * 8000, "targets": []}),
+    (
+        "usa",
+        "/comments",
+        {"version": 1, "issue": "nuclear", "body": "x" * 4000, "amendment": 1e308},
+    ),
+    ("usa", "/proposals", {"title": "p" * 200, "values": {"nuclear": -1e-308}}),
+]
+
+
+@pytest.mark.parametrize(("who", "path", "body"), EXTREMES)
+def test_extreme_dates_and_sizes_are_taken_or_refused_never_a_500(
+    table: Table, who: str, path: str, body: dict[str, Any]
+) -> None:
+    answer = table.call(who, "POST", path, body)
+    assert answer.status_code in (200, 201, 409, 422), answer.text
+    if answer.status_code >= 400:
+        assert answer.json()["detail"]
+    thresholds = {"notify_troops": 10_000_000, "lead_days": 3650}
+    assert table.call("facilitator", "PUT", "/thresholds", thresholds).status_code == 200
+    assert table.call("usa", "GET", "/notifications").status_code == 200
+    assert table.call("usa", "GET", "/me").status_code == 200

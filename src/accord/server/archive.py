@@ -244,9 +244,9 @@ def _check_references(export: ExportFile) -> None:
     for i, m in enumerate(export.members):
         named.append((f"members[{i}].channel_id", m.channel_id, channels))
         named.append((f"members[{i}].participant_id", m.participant_id, seats))
-    for i, m in enumerate(export.messages):
-        named.append((f"messages[{i}].channel_id", m.channel_id, channels))
-        named.append((f"messages[{i}].author_id", m.author_id, seats))
+    for i, said in enumerate(export.messages):
+        named.append((f"messages[{i}].channel_id", said.channel_id, channels))
+        named.append((f"messages[{i}].author_id", said.author_id, seats))
     for i, j in enumerate(export.injects):
         named += [(f"injects[{i}].targets", t, seats) for t in j.targets]
     for i, n in enumerate(export.notifications):

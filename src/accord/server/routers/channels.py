@@ -14,8 +14,9 @@ from accord.server.deps import CurrentSeat, DbSession, RecordId, Seat, delegatio
 from accord.server.models import Channel, ChannelMember, Message
 from accord.server.schemas import ChannelCreate, MessageCreate
 from accord.server.service import record
+from accord.server.views import ERRORS, ChannelView, MessageReceipt, MessageView
 
-router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["channels"])
+router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["channels"], responses=ERRORS)
 
 
 def _members(session: DbSession, channel: Channel) -> list[int]:
@@ -43,7 +44,7 @@ def _channel(session: DbSession, seat: Seat, channel_id: int) -> Channel:
     return channel
 
 
-@router.get("/channels")
+@router.get("/channels", response_model=list[ChannelView])
 def list_channels(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
     """The channels this seat can read."""
     rows = session.scalars(
@@ -56,7 +57,7 @@ def list_channels(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]
     ]
 
 
-@router.post("/channels", status_code=201)
+@router.post("/channels", status_code=201, response_model=ChannelView)
 def add_channel(body: ChannelCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """A delegation opens a private channel with other delegations."""
     require(seat, "delegation")
@@ -72,7 +73,7 @@ def add_channel(body: ChannelCreate, seat: CurrentSeat, session: DbSession) -> d
     return {"id": channel.id, "name": channel.name, "kind": channel.kind, "members": members}
 
 
-@router.get("/channels/{channel_id}/messages")
+@router.get("/channels/{channel_id}/messages", response_model=list[MessageView])
 def list_messages(
     channel_id: RecordId, seat: CurrentSeat, session: DbSession
 ) -> list[dict[str, Any]]:
@@ -90,7 +91,7 @@ def list_messages(
     ]
 
 
-@router.post("/channels/{channel_id}/messages", status_code=201)
+@router.post("/channels/{channel_id}/messages", status_code=201, response_model=MessageReceipt)
 def post_message(
     channel_id: RecordId, body: MessageCreate, seat: CurrentSeat, session: DbSession
 ) -> dict[str, Any]:

@@ -35,8 +35,19 @@ from accord.server.rounds import (
 )
 from accord.server.schemas import InjectCreate, RoundUpdate
 from accord.server.service import export_exercise, record
+from accord.server.views import (
+    ERRORS,
+    ArchiveView,
+    DebriefView,
+    EventView,
+    InjectReceipt,
+    InjectView,
+    MeView,
+    RoundView,
+    SessionView,
+)
 
-router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["exercise"])
+router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["exercise"], responses=ERRORS)
 
 KEEP_ALIVE_SECONDS = 15.0
 """A quiet live-update stream sends a comment line this often, so proxies keep it open."""
@@ -52,7 +63,7 @@ def _seats(session: DbSession, exercise_id: int) -> dict[int, dict[str, Any]]:
     }
 
 
-@router.get("/me")
+@router.get("/me", response_model=MeView)
 def me(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """This seat, the exercise, every seat's public identity, and the current round."""
     return {
@@ -69,7 +80,7 @@ def me(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     }
 
 
-@router.post("/rounds")
+@router.post("/rounds", response_model=RoundView)
 def update_round(body: RoundUpdate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator opens, pauses or closes the round, or starts the next one.
 
@@ -116,7 +127,7 @@ def _can_read_inject(seat: Seat, inject: Inject) -> bool:
     return not inject.targets or seat.id in inject.targets
 
 
-@router.post("/injects", status_code=201)
+@router.post("/injects", status_code=201, response_model=InjectReceipt)
 def add_inject(body: InjectCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator sends news or an intelligence report to all delegations or some."""
     require(seat, "facilitator")
@@ -131,7 +142,7 @@ def add_inject(body: InjectCreate, seat: CurrentSeat, session: DbSession) -> dic
     return {"id": inject.id, "targets": targets}
 
 
-@router.get("/injects")
+@router.get("/injects", response_model=list[InjectView])
 def list_injects(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
     """The injects this seat received."""
     rows = session.scalars(
@@ -144,7 +155,7 @@ def list_injects(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/archive")
+@router.post("/archive", response_model=ArchiveView)
 def open_archive(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator opens the archive for the debrief: everything becomes readable."""
     require(seat, "facilitator")
@@ -161,7 +172,7 @@ def visible(seat: Seat, event: Event) -> bool:
     return can_see(seat.role, seat.id, seat.exercise.archive_open, event.kind, event.audience)
 
 
-@router.get("/timeline")
+@router.get("/timeline", response_model=list[EventView])
 def timeline(
     seat: CurrentSeat, session: DbSession, after: int = Query(0, ge=0, le=MAX_ID)
 ) -> list[dict[str, Any]]:
@@ -182,7 +193,7 @@ def timeline(
     ]
 
 
-@router.post("/session")
+@router.post("/session", response_model=SessionView)
 def open_session(
     exercise_id: RecordId,
     request: Request,
@@ -307,7 +318,7 @@ def export(seat: CurrentSeat, session: DbSession) -> str:
     return export_exercise(session, seat.exercise.id)
 
 
-@router.get("/debrief")
+@router.get("/debrief", response_model=DebriefView)
 def debrief(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The adopted text beside the models' forecasts and the Nash point, with utilities.
 

@@ -21,8 +21,11 @@ from accord.server.deps import CurrentSeat, DbSession, Seat, delegation_ids, req
 from accord.server.models import Notification, Participant
 from accord.server.schemas import NotificationCreate, ObservedActivity, Thresholds
 from accord.server.service import record
+from accord.server.views import ERRORS, NotificationView
 
-router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["confidence-building"])
+router = APIRouter(
+    prefix="/api/exercises/{exercise_id}", tags=["confidence-building"], responses=ERRORS
+)
 
 MATCH_DAYS = 3
 """A notice counts for an observed activity if their start dates lie this close."""
@@ -106,7 +109,7 @@ def _store(
     return _public(note, _parties(session, note.exercise_id))
 
 
-@router.post("/notifications", status_code=201)
+@router.post("/notifications", status_code=201, response_model=NotificationView)
 def notify(body: NotificationCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """A delegation notifies a military activity; a late notice is flagged to all."""
     require(seat, "delegation")
@@ -116,7 +119,7 @@ def notify(body: NotificationCreate, seat: CurrentSeat, session: DbSession) -> d
     return _store(session, seat, seat.id, body, flags)
 
 
-@router.post("/notifications/observed", status_code=201)
+@router.post("/notifications/observed", status_code=201, response_model=NotificationView)
 def observe(body: ObservedActivity, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator reports an activity seen; a missing or short notice is flagged to all."""
     require(seat, "facilitator")
@@ -132,7 +135,7 @@ def observe(body: ObservedActivity, seat: CurrentSeat, session: DbSession) -> di
     return _store(session, seat, party_id, body, flags)
 
 
-@router.get("/notifications")
+@router.get("/notifications", response_model=list[NotificationView])
 def list_notifications(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
     """Every notice and observed activity, with its flags (public to all seats)."""
     rows = session.scalars(

@@ -21,8 +21,9 @@ from accord.server.models import Proposal, Vote
 from accord.server.rounds import require_open_round
 from accord.server.schemas import CosponsorAnswer, ProposalCreate, VoteCreate
 from accord.server.service import record
+from accord.server.views import ERRORS, ProposalView
 
-router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["proposals"])
+router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["proposals"], responses=ERRORS)
 
 
 def _public(seat: Seat, session: DbSession, proposal: Proposal) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def _proposal(session: DbSession, seat: Seat, proposal_id: int) -> Proposal:
     return proposal
 
 
-@router.get("/proposals")
+@router.get("/proposals", response_model=list[ProposalView])
 def list_proposals(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
     """Every proposal; others' votes only once the vote has closed."""
     require(seat, "delegation", "chair", "facilitator")
@@ -61,7 +62,7 @@ def list_proposals(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]
     return [_public(seat, session, p) for p in rows]
 
 
-@router.post("/proposals", status_code=201)
+@router.post("/proposals", status_code=201, response_model=ProposalView)
 def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """A delegation tables a proposal, inviting other delegations to co-sponsor it.
 
@@ -98,7 +99,7 @@ def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) ->
     return _public(seat, session, proposal)
 
 
-@router.post("/proposals/{proposal_id}/cosponsorship")
+@router.post("/proposals/{proposal_id}/cosponsorship", response_model=ProposalView)
 def answer_invitation(
     proposal_id: RecordId, body: CosponsorAnswer, seat: CurrentSeat, session: DbSession
 ) -> dict[str, Any]:
@@ -119,7 +120,7 @@ def answer_invitation(
     return _public(seat, session, proposal)
 
 
-@router.post("/proposals/{proposal_id}/votes", status_code=201)
+@router.post("/proposals/{proposal_id}/votes", status_code=201, response_model=ProposalView)
 def vote(
     proposal_id: RecordId, body: VoteCreate, seat: CurrentSeat, session: DbSession
 ) -> dict[str, Any]:
@@ -149,7 +150,7 @@ def vote(
     return _public(seat, session, proposal)
 
 
-@router.post("/proposals/{proposal_id}/close")
+@router.post("/proposals/{proposal_id}/close", response_model=ProposalView)
 def close_vote(proposal_id: RecordId, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The chair closes the vote.
 

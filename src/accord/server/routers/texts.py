@@ -22,8 +22,9 @@ from accord.server.models import Comment, TextVersion
 from accord.server.rounds import as_utc, require_open_round
 from accord.server.schemas import CommentCreate, TextRevise
 from accord.server.service import record
+from accord.server.views import ERRORS, CommentReceipt, CommentView, TextPage, TextView
 
-router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["text"])
+router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["text"], responses=ERRORS)
 
 
 def current_text(session: DbSession, exercise_id: int) -> TextVersion:
@@ -60,7 +61,7 @@ def _public(
     }
 
 
-@router.get("/text")
+@router.get("/text", response_model=TextPage)
 def get_text(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The current text and the history of versions, each with what it changed."""
     versions = list(
@@ -76,7 +77,7 @@ def get_text(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     return {"current": history[-1], "history": history, "issues": on_table}
 
 
-@router.post("/text", status_code=201)
+@router.post("/text", status_code=201, response_model=TextView)
 def revise_text(body: TextRevise, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """The chair issues a new version; refused with 409 if someone else revised it first."""
     require(seat, "chair")
@@ -116,7 +117,7 @@ def _can_read_comment(seat: Seat, comment: Comment) -> bool:
     )
 
 
-@router.get("/comments")
+@router.get("/comments", response_model=list[CommentView])
 def list_comments(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
     """Comments the seat may read: its own; all for the chair and the facilitator.
 
@@ -139,7 +140,7 @@ def list_comments(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]
     ]
 
 
-@router.post("/comments", status_code=201)
+@router.post("/comments", status_code=201, response_model=CommentReceipt)
 def add_comment(body: CommentCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """A delegation comments on one issue of the current text (or proposes an amendment)."""
     require(seat, "delegation")
