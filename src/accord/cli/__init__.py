@@ -808,13 +808,32 @@ app.command("backtest")(user_errors(backtest_command))
 
 @app.command("validate")
 @user_errors
-def validate_command(scenario_file: ScenarioFile) -> None:
+def validate_command(
+    scenario_file: ScenarioFile,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Sources after the scenario's date, and cited sources without a date, "
+            "are errors (exit 2), not warnings.",
+        ),
+    ] = False,
+) -> None:
     """Check a scenario file and report every problem in it.
 
     Exits 0 when the file is valid, 2 when it is not (one line per problem:
-    file, line, dotted path, what is wrong and what is allowed).
+    file, line, dotted path, what is wrong and what is allowed). A source dated
+    after the scenario's own date is hindsight: a warning, an error with --strict.
     """
+    from accord.errors import ScenarioError
+    from accord.scenario.loader import hindsight_problems
+
     scenario = load_scenario(scenario_file)
+    later = hindsight_problems(scenario_file, strict=strict)
+    if strict and later:
+        raise ScenarioError(str(scenario_file), later)
+    for problem in later:
+        _console(stderr=True).print(f"warning: {problem}", markup=False, soft_wrap=True)
     _console().print(f"ok: {scenario_file}: {scenario_summary(scenario)}", markup=False)
 
 

@@ -18,7 +18,7 @@ from accord.scenario.model import Document
 from accord.scenario.scenario import Scenario
 from accord.scenario.sourcemap import SourceMap
 
-__all__ = ["layout_of", "load_scenario", "parse_scenario"]
+__all__ = ["hindsight_problems", "layout_of", "load_scenario", "parse_scenario"]
 
 Loc = tuple[str | int, ...]
 _SIMPLE_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -127,6 +127,26 @@ def scenario_from_dict(
         unique = list(dict.fromkeys(problems))
         raise ScenarioError(source, unique)
     return Scenario.from_document(doc, source=source)
+
+
+def hindsight_problems(path: str | Path, strict: bool = False) -> list[Problem]:
+    """Sources in a scenario file that postdate its date (see scenario.hindsight).
+
+    Only accord's TOML layout carries sources and dates; other layouts have none.
+    Call it on a file that loads (``load_scenario``).
+    """
+    from accord.scenario.hindsight import hindsight
+    from accord.scenario.text import read_text
+
+    text = read_text(Path(path))
+    if layout_of(text, Path(path).suffix.lower()) != "toml":
+        return []
+    raw = tomllib.loads(text)
+    lines = SourceMap(text)
+    return [
+        Problem(str(path), lines.line(loc), _dotted(loc, raw), message)
+        for loc, message in hindsight(raw, strict=strict)
+    ]
 
 
 def _syntax_problem(exc: tomllib.TOMLDecodeError, source: str) -> Problem:

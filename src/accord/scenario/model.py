@@ -51,6 +51,23 @@ Identifier = Annotated[
 Text = Annotated[str, StringConstraints(min_length=1)]
 
 
+def _date_to_text(raw: Any) -> Any:
+    """TOML writes ``date = 2002-10-26`` as a date and ``date = 2002`` as a number."""
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    return raw
+
+
+SourceDate = Annotated[
+    str,
+    BeforeValidator(_date_to_text),
+    StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+]
+"""When a source was public: ``2002-10-26``, ``"2002-10"`` or ``2002``."""
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
@@ -81,6 +98,7 @@ class Quantity(_Frozen):
 
     value: float = Field(allow_inf_nan=False)
     source: Text | None = None
+    date: SourceDate | None = None
     sd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     low: float | None = Field(default=None, allow_inf_nan=False)
     high: float | None = Field(default=None, allow_inf_nan=False)
@@ -203,6 +221,7 @@ class Anchor(_Frozen):
     at: float = Field(allow_inf_nan=False)
     label: Text
     source: Text | None = None
+    date: SourceDate | None = None
 
 
 DecisionRule = Literal["unanimity", "qmv", "majority"]
@@ -226,7 +245,7 @@ class Outcome(_Frozen):
     """
 
     value: float = Field(allow_inf_nan=False)
-    date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    date: SourceDate | None = None
     source: Text
 
 
@@ -295,6 +314,7 @@ class StanceEntry(_Frozen):
     salience: SourcedNumber | None = None
     no_position: bool = False
     source: Text | None = None
+    date: SourceDate | None = None
     note: str = ""
 
     @model_validator(mode="after")
@@ -336,6 +356,7 @@ class Relation(_Frozen):
     rivalry: bool = False
     treaty: str = ""
     source: Text | None = None
+    date: SourceDate | None = None
 
     @field_validator("trust")
     @classmethod
@@ -357,6 +378,7 @@ class Format(_Frozen):
     actors: tuple[Identifier, ...]
     description: str = ""
     source: Text | None = None
+    date: SourceDate | None = None
 
 
 class Linkage(_Frozen):
@@ -371,6 +393,7 @@ class Linkage(_Frozen):
     strength: SourcedNumber | None = None
     description: str = ""
     source: Text | None = None
+    date: SourceDate | None = None
 
     @field_validator("strength")
     @classmethod
@@ -390,6 +413,7 @@ class WorkingGroup(_Frozen):
     actors: tuple[Identifier, ...]
     chair: Identifier = NEUTRAL
     source: Text | None = None
+    date: SourceDate | None = None
 
 
 class Forum(_Frozen):
@@ -416,6 +440,7 @@ class Forum(_Frozen):
     working_groups: tuple[WorkingGroup, ...] = ()
     description: str = ""
     source: Text | None = None
+    date: SourceDate | None = None
 
 
 class Document(_Frozen):
