@@ -23,11 +23,13 @@ def test_every_issue_by_every_model(nea: Scenario) -> None:
 def test_nearest_anchor_is_attached(nea: Scenario) -> None:
     table = forecast(nea)
     cell = table.get("kuril", "nash")
-    # Russia (45), Japan (100) and the US (100) all gain over the status quo (10);
-    # the bargain lands near the "two plus two" formula.
-    assert 50 < cell.value < 80
-    assert cell.anchor == "two plus two (Irkutsk, 2001)"
-    assert cell.describe().startswith(f"{cell.value:.1f} ≈ two plus two")
+    # Russia (45), Japan (100) and the US (100) all gain over the status quo (10); the
+    # bargain alone lands between two islands and "two plus two", but Russia holds the
+    # islands and offers just under two: the forecast is what it offers.
+    assert cell.value == 45.0
+    assert cell.anchor == "two islands (1956 Declaration)"
+    assert cell.describe().startswith("45.0 ≈ two islands")
+    assert "kept within what russia, which holds it" in cell.note
 
 
 def test_nash_note_when_the_status_quo_is_protected(nea: Scenario) -> None:

@@ -35,6 +35,7 @@ from accord.backtest.cases import CaseBlock, Cases
 from accord.errors import ForecastError
 from accord.forecast.classic import Array
 from accord.forecast.exchange import ExchangeModel
+from accord.forecast.holders import within_holders
 from accord.forecast.models import ForecastModel
 from accord.forecast.table import resolve_models
 
@@ -129,12 +130,13 @@ def paired_bootstrap(
 def _predict(model: ForecastModel, block: CaseBlock, arrays: Any) -> Array:
     """One model on a block; a model that trades across issues trades within a group only."""
     if not isinstance(model, ExchangeModel):
-        return np.asarray(model.predict_values(arrays), dtype=np.float64)
+        return np.asarray(within_holders(model.predict_values(arrays), arrays), dtype=np.float64)
     out = np.full((*arrays.position.shape[:-2], len(block.cases)), np.nan)
     groups = np.asarray(block.groups, dtype=object)
     for name in dict.fromkeys(block.groups):
         columns = np.flatnonzero(groups == name)
-        out[..., columns] = model.predict_values(arrays.select(columns))
+        part = arrays.select(columns)
+        out[..., columns] = within_holders(model.predict_values(part), part)
     return out
 
 

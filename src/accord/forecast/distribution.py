@@ -12,6 +12,7 @@ import numpy as np
 from accord.errors import ForecastError
 from accord.forecast.classic import Array
 from accord.forecast.expected_utility import draws_per_chunk
+from accord.forecast.holders import within_holders
 from accord.forecast.inputs import IssueArrays
 from accord.forecast.models import Ensemble, ForecastModel
 from accord.forecast.table import issue_records, resolve_models
@@ -244,7 +245,7 @@ def forecast_distribution(
         for model in chosen:
             values = _reused(model, done)
             if values is None:
-                values = model.predict_values(part)
+                values = within_holders(model.predict_values(part), part)
             out[model.name][start:stop] = values
             done.append((model, values))
         if progress is not None:
@@ -258,6 +259,9 @@ def forecast_distribution(
         models=tuple(m.name for m in chosen),
         samples=out,
         seed=seed,
-        point={m.name: np.asarray(m.predict_values(base), dtype=np.float64) for m in chosen},
+        point={
+            m.name: np.asarray(within_holders(m.predict_values(base), base), dtype=np.float64)
+            for m in chosen
+        },
         uncertain=uncertainty.any,
     )

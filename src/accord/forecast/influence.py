@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from accord.forecast.holders import within_holders
 from accord.forecast.inputs import IssueArrays
 from accord.forecast.models import ForecastModel
 from accord.forecast.table import resolve_models
@@ -123,7 +124,7 @@ def influence(
     (chosen,) = resolve_models([model])
     seated = scenario.at_table(table) if table is not None else scenario
     base = IssueArrays.from_scenario(seated)
-    baseline = chosen.predict_values(base)
+    baseline = within_holders(chosen.predict_values(base), base)
     n, m = len(base.actors), len(base.issues)
     weight = base.weight.sum(axis=1)
     order = np.argsort(-weight, kind="stable")
@@ -143,13 +144,14 @@ def influence(
         np.broadcast_to(base.salience, (p * m * 2, n, m)),
         np.broadcast_to(base.capability, (p * m * 2, n)),
     )
-    shifted = chosen.predict_values(batch).reshape((p, m, 2, m))
+    shifted = within_holders(chosen.predict_values(batch), batch).reshape((p, m, 2, m))
 
     rows = []
     for j, a in enumerate(picked):
         actor = base.actors[a]
         others = [x for x in base.actors if x != actor]
-        without = chosen.predict_values(IssueArrays.from_scenario(seated.with_actors(others)))
+        rest = IssueArrays.from_scenario(seated.with_actors(others))
+        without = within_holders(chosen.predict_values(rest), rest)
         for k, issue in enumerate(base.issues):
             stated = bool(base.stated[a, k])
             nan = float("nan")

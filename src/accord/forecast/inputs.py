@@ -21,6 +21,12 @@ def _frozen(a: Array) -> Array:
     return a
 
 
+def _frozen_bool(values: list[bool]) -> NDArray[np.bool_]:
+    a = np.array(values, dtype=bool)
+    a.setflags(write=False)
+    return a
+
+
 def _linkage_matrix(scenario: Scenario) -> Array:
     ids = scenario.issue_ids
     out = np.zeros((len(ids), len(ids)))
@@ -57,7 +63,7 @@ class IssueArrays:
             takes part without a vote, such as the European Commission); capabilities
             unless the data says otherwise.
         veto: ``(n_actors, n_issues)`` actors whose consent a change needs whatever the
-            vote (the European Parliament under co-decision).
+            vote: the European Parliament under co-decision, or an issue's holder.
     """
 
     actors: tuple[str, ...]
@@ -72,6 +78,10 @@ class IssueArrays:
     quota: Array
     votes: Array
     veto: NDArray[np.bool_]
+    held: NDArray[np.bool_] | None = None
+    """``(n_actors, n_issues)``: the actor holds what the issue is about (also a veto)."""
+    holder_absent: NDArray[np.bool_] | None = None
+    """``(n_issues,)``: the issue's holder is not at this table, so the table cannot move it."""
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> IssueArrays:
@@ -85,6 +95,9 @@ class IssueArrays:
         ]
         capability = np.array([a.capability.value for a in scenario.actors])
         veto = np.zeros((len(scenario.actors), len(scenario.issues)), dtype=bool)
+        for k, issue in enumerate(scenario.issues):
+            if issue.holder is not None and issue.holder in scenario.actor_ids:
+                veto[scenario.actor_ids.index(issue.holder), k] = True
         veto.setflags(write=False)
         return cls(
             actors=scenario.actor_ids,
@@ -105,6 +118,13 @@ class IssueArrays:
             ),
             votes=_frozen(np.repeat(capability[:, None], len(scenario.issues), axis=1)),
             veto=veto,
+            held=veto.copy(),
+            holder_absent=_frozen_bool(
+                [
+                    i.holder is not None and i.holder not in scenario.actor_ids
+                    for i in scenario.issues
+                ]
+            ),
         )
 
     @property
@@ -137,6 +157,8 @@ class IssueArrays:
             quota=_frozen(self.quota[k]),
             votes=_frozen(self.votes[:, k]),
             veto=self.veto[:, k].copy(),
+            held=None if self.held is None else self.held[:, k].copy(),
+            holder_absent=None if self.holder_absent is None else self.holder_absent[k].copy(),
         )
 
     def with_values(self, position: Array, salience: Array, capability: Array) -> IssueArrays:

@@ -8,8 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from accord.forecast.holders import within_holders
 from accord.forecast.inputs import IssueArrays
 from accord.forecast.models import MODELS, ForecastModel, get_model
+from accord.forecast.output import ModelOutput
 from accord.forecast.record import track_record
 from accord.scenario import Issue, Scenario
 
@@ -156,6 +160,23 @@ def resolve_models(models: Sequence[str | ForecastModel] | None) -> list[Forecas
     return [get_model(m) if isinstance(m, str) else m for m in models]
 
 
+def _held(out: ModelOutput, arrays: IssueArrays, scenario: Scenario) -> ModelOutput:
+    """A model's forecasts kept within what each issue's holder lets pass (see holders)."""
+    values = within_holders(out.values, arrays)
+    notes = list(out.notes)
+    for k, issue in enumerate(scenario.issues):
+        if issue.holder is None or values[k] == out.values[k] or np.isnan(values[k]):
+            continue
+        said = (
+            f"{issue.holder} holds it and is not at this table: the status quo stays"
+            if arrays.holder_absent is not None and arrays.holder_absent[k]
+            else f"kept within what {issue.holder}, which holds it, prefers to the status quo "
+            f"(the model alone: {float(out.values[k]):.4g})"
+        )
+        notes[k] = f"{notes[k]}; {said}" if notes[k] else said
+    return ModelOutput(values, tuple(notes))
+
+
 def forecast(
     scenario: Scenario,
     models: Sequence[str | ForecastModel] | None = None,
@@ -180,7 +201,7 @@ def forecast(
     names = tuple(m.name for m in chosen)
     seated = scenario.at_table(table) if table is not None else scenario
     arrays = IssueArrays.from_scenario(seated)
-    outputs = {m.name: m.predict(arrays) for m in chosen}
+    outputs = {m.name: _held(m.predict(arrays), arrays, seated) for m in chosen}
     record = track_record()
     cells = []
     for k, issue in enumerate(seated.issues):

@@ -86,6 +86,36 @@ def _on_scale(
                 )
 
 
+def _check_holders(raw: Mapping[str, Any], actors: Mapping[str, int]) -> Iterator[Finding]:
+    """An issue's holder is an actor with a stated position on it."""
+    positions = raw.get("positions")
+    for i, issue in _items(raw, "issues"):
+        holder = issue.get("holder")
+        if not isinstance(holder, str):
+            continue
+        ident = str(issue.get("id", f"#{i}"))
+        if holder not in actors:
+            yield (
+                ("issues", i, "holder"),
+                f"holder {holder!r} of issue {ident!r} is not an actor; the actors are: "
+                f"{', '.join(sorted(actors))}",
+            )
+            continue
+        stance = positions.get(holder, {}).get(ident) if isinstance(positions, Mapping) else None
+        if not isinstance(stance, Mapping) or "position" not in stance:
+            yield (
+                ("issues", i, "holder"),
+                f"holder {holder!r} of issue {ident!r} has no position on it; give "
+                f"[positions.{holder}.{ident}] a position, or drop the holder",
+            )
+        if "status_quo" not in issue:
+            yield (
+                ("issues", i, "holder"),
+                f"issue {ident!r} has a holder but no status quo: the holder keeps the "
+                "status quo, so give one",
+            )
+
+
 def _check_issues(raw: Mapping[str, Any]) -> Iterator[Finding]:
     for i, issue in _items(raw, "issues"):
         lo, hi = _scale(issue)
@@ -327,6 +357,7 @@ def check_document(raw: Mapping[str, Any]) -> list[Finding]:
     _formats, dup_formats = _ids(raw, "formats", "format")
     found += dup_issues + dup_formats
     found += _check_issues(raw)
+    found += _check_holders(raw, actors)
     found += _check_positions(raw, actors, issues)
     found += _check_pairs(raw, "relations", "actors", actors, "actor")
     found += _check_pairs(raw, "linkages", "issues", issues, "issue")

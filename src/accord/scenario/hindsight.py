@@ -88,7 +88,7 @@ def hindsight(raw: Mapping[str, Any], strict: bool = False) -> list[tuple[Loc, s
                     (
                         (*loc, "source"),
                         "this source has no date; add when it was public "
-                        "(date = 2002-10-26, \"2002-10\" or 2002), or mark the number "
+                        '(date = 2002-10-26, "2002-10" or 2002), or mark the number '
                         "'judgement:' with the reasoning",
                     )
                 )

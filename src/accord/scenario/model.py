@@ -264,6 +264,9 @@ class Issue(_Frozen):
         status_quo: Where things stand if no agreement is reached; optional
             because tabular imports (e.g. BDM data) often lack it.
         rule: How the issue is decided, if known (the procedural model uses it).
+        holder: The actor that holds what the issue is about (the territory, its own
+            programme) and so can keep the status quo: a veto player. Every
+            forecast stays within the outcomes it prefers to the status quo.
         outcome: What was decided, for back-tests; never an input.
     """
 
@@ -274,6 +277,8 @@ class Issue(_Frozen):
     anchors: tuple[Anchor, ...] = ()
     status_quo: SourcedNumber | None = None
     rule: DecisionRule | None = None
+    holder: Identifier | None = None
+    holder_source: Text | None = None
     outcome: Outcome | None = None
 
     def nearest_anchor(self, x: float) -> Anchor | None:
