@@ -53,8 +53,10 @@ def test_a_million_outcomes_evaluate_at_once() -> None:
 def test_scenario_domain_value_functions_and_reservation(nea: Scenario) -> None:
     d = domain_from_scenario(nea, "bilateral-us-dprk", resolution=5)
     assert d.parties == ("usa", "dprk")
-    assert d.space.size == 5**5
+    # The Kurils' holder, Russia, is not at this table: the issue stays at its status quo.
+    assert d.space.size == 5**4
     assert d.space.issues[0].values == (0.0, 25.0, 50.0, 75.0, 100.0)
+    assert d.space.issues[2].values == (10.0,)
     usa = d.utilities[0]
     # USA on the nuclear issue: ideal 95, far end 0 at distance 95 → v(0) = 0, v(100) = 1 - 5/95.
     assert usa.values[0][0] == pytest.approx(0.0)

@@ -412,15 +412,24 @@ def run_summary(inputs: ReportInputs) -> Group:
     forums.add_column("Sessions", justify="right")
     forums.add_column("Adopted")
     forums.add_column("Last statement")
+    forums.add_column("Zone of agreement")
     for run in inputs.forums:
+        zone = run.zone
         forums.add_row(
             run.forum,
             str(len(run.rounds)),
             ", ".join(run.adopted) or "nothing",
             run.rounds[-1].statement if run.rounds else "—",
+            "—"
+            if zone is None
+            else f"{zone.in_zone:,} of {zone.packages:,} packages"
+            if zone.exists
+            else f"none ({zone.binding} binds)",
         )
+    why = "\n".join(f"{run.forum}: {run.reason}" for run in inputs.forums)
     parts: list[Table | Text] = [
         forums,
+        Text(why, style="dim"),
         comparison_view(inputs.summary, f"{inputs.settings['draws']} draws"),
     ]
     if inputs.trust is not None:

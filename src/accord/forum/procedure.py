@@ -7,10 +7,19 @@ One session (round) of a :class:`~accord.scenario.Forum`:
    forum chair with all delegations;
 2. the forum chair assembles one text: the groups' agreed texts, and for a
    group without agreement its chair's last draft (bracketed language);
-3. the plenary adopts the text by consensus — a *joint statement* — or the
-   chair records it in a *chair's statement* and the forum meets again.
-   Issue by issue (``package = false``), each issue whose change every
-   delegation accepts is adopted on its own.
+3. the plenary adopts the text by consensus — a *joint statement*;
+4. when it does not, the chair searches the joint space of the agenda for a
+   package every delegation prefers to no agreement (the zone of agreement,
+   :mod:`accord.negotiation.zone`) and, if one exists, tables the one with the
+   greatest product of gains: the groups' partial texts are traded against each
+   other, and a party may give on one issue for a gain on another. If that too
+   is refused, the chair records the text in a *chair's statement* and the forum
+   meets again. Issue by issue (``package = false``), each issue whose change
+   every delegation accepts is adopted on its own (no package search).
+
+When nothing is adopted, the run says why (:attr:`ForumRun.reason`): no package
+beats every seated party's reservation (and whose reservation binds), or one
+exists but the delegations did not accept one in time.
 
 Time: a session covers a share of the delegations' negotiating time; a recess
 between sessions (``recess``, 0–1) slows it, as delegations report to their
@@ -38,6 +47,7 @@ from accord.negotiation import (
     make_negotiator,
 )
 from accord.negotiation.protocols import seat
+from accord.negotiation.zone import Zone, zone_of_agreement
 from accord.scenario import Forum, Scenario
 
 __all__ = [
@@ -90,6 +100,9 @@ class ForumRound:
     """``"joint statement"`` (adopted by consensus) or ``"chair's statement"``."""
     adopted: tuple[str, ...]
     """Issues adopted so far."""
+    package: dict[str, float] | None = None
+    """The chair's package from the zone of agreement, tabled when the text was refused."""
+    package_votes: dict[str, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,11 +118,34 @@ class ForumRun:
     utilities: dict[str, float]
     reservation: dict[str, float]
     domain: NegotiationDomain = field(repr=False, compare=False)
+    zone: Zone | None = field(default=None, compare=False)
+    """The agenda's zone of agreement among the seated delegations (package forums)."""
 
     @property
     def agreed(self) -> bool:
         """Whether the forum adopted anything."""
         return bool(self.adopted)
+
+    @property
+    def reason(self) -> str:
+        """Why the forum adopted what it did, or nothing, in words."""
+        if self.agreed:
+            last = self.rounds[-1]
+            how = (
+                "the chair's package"
+                if last.package is not None and all((last.package_votes or {}).values())
+                else "the text"
+            )
+            return f"adopted in session {last.round}, by consensus on {how}"
+        if self.zone is None:
+            return "nothing adopted: no delegation accepted every change"
+        if not self.zone.exists:
+            return f"nothing adopted: {self.zone.describe()}"
+        return (
+            "nothing adopted, though packages every delegation prefers to no agreement "
+            f"exist ({self.zone.in_zone:,} of {self.zone.packages:,}): the delegations did "
+            "not accept one in time"
+        )
 
 
 def default_forum(scenario: Scenario, format_id: str) -> Forum:
@@ -151,6 +187,18 @@ def _values(space_issues: tuple[NegotiationIssue, ...], idx: np.ndarray) -> dict
     return {
         issue.name: float(issue.values[int(k)]) for issue, k in zip(space_issues, idx, strict=True)
     }
+
+
+def _outcome(
+    domain: NegotiationDomain, scenario: Scenario, idx: np.ndarray, adopted: list[str]
+) -> dict[str, float]:
+    """Adopted values; elsewhere the status quo itself, not its nearest point on the grid."""
+    out = _values(domain.space.issues, idx)
+    for name in out:
+        sq = scenario.issue(name).status_quo
+        if name not in adopted and sq is not None:
+            out[name] = float(sq.value)
+    return out
 
 
 def _votes(
@@ -202,6 +250,12 @@ def run_forum(
     if plenary:
         groups.append(("plenary", chair, domain.parties, plenary))
     sq = status_quo_index(domain, scenario)
+    on_agenda = tuple(k for k, n in enumerate(names) if n in agenda)
+    zone = (
+        zone_of_agreement(_sub_domain(domain, domain.parties, on_agenda, sq))
+        if forum.package and on_agenda
+        else None
+    )
     adopted_idx = sq.copy()
     adopted: list[str] = []
     seeds = np.random.SeedSequence(seed).spawn(forum.rounds * (len(groups) + 1))
@@ -234,6 +288,19 @@ def run_forum(
         outcome = domain.space.outcome(text)
         vote_seed = int(seeds[r * (len(groups) + 1) + len(groups)].generate_state(1)[0])
         votes = _votes(domain, settings, outcome, clock[1], vote_seed, chair)
+        package: dict[str, float] | None = None
+        package_votes: dict[str, bool] | None = None
+        if forum.package and not all(votes.values()) and zone is not None and zone.nash:
+            package = dict(zone.nash)
+            offer = text.copy()
+            for k in on_agenda:
+                values = np.asarray(domain.space.issues[k].values, dtype=np.float64)
+                offer[k] = int(np.argmin(np.abs(values - package[names[k]])))
+            package_votes = _votes(
+                domain, settings, domain.space.outcome(offer), clock[1], vote_seed, chair
+            )
+            if all(package_votes.values()):
+                text, votes = offer, package_votes
         if forum.package:
             if all(votes.values()):
                 adopted_idx = text
@@ -265,6 +332,8 @@ def run_forum(
                 votes=votes,
                 statement="joint statement" if consensus else "chair's statement",
                 adopted=tuple(adopted),
+                package=package,
+                package_votes=package_votes,
             )
         )
         if set(adopted) >= agenda:
@@ -277,11 +346,12 @@ def run_forum(
         forum=forum.id,
         parties=domain.parties,
         rounds=tuple(rounds),
-        outcome=_values(domain.space.issues, adopted_idx),
+        outcome=_outcome(domain, scenario, adopted_idx, adopted),
         adopted=tuple(adopted),
         utilities=utilities,
         reservation={p: float(domain.reservation[k]) for k, p in enumerate(domain.parties)},
         domain=domain,
+        zone=zone,
     )
 
 

@@ -70,8 +70,12 @@ def domain_from_scenario(
         )
     if len(stake) < len(seated.actors):
         seated = seated.with_actors(stake)
+    # An issue whose holder is not at this table is not the table's to settle: it stays
+    # at the status quo, its one value (see accord.forecast.holders).
     issues = tuple(
-        NegotiationIssue.discretised(i.id, i.scale.min, i.scale.max, resolution)
+        NegotiationIssue(i.id, (float(i.status_quo.value),))
+        if i.holder is not None and i.holder not in seated.actor_ids and i.status_quo is not None
+        else NegotiationIssue.discretised(i.id, i.scale.min, i.scale.max, resolution)
         for i in seated.issues
     )
     space = OutcomeSpace(issues)
