@@ -67,7 +67,7 @@ def test_validate_good_file_exits_0() -> None:
     result = runner.invoke(app, ["validate", NEA])
     assert result.exit_code == 0
     assert result.output.startswith("ok: ")
-    assert "6 actors, 5 issues, 4 formats" in result.output
+    assert "6 actors, 10 issues, 4 formats" in result.output
 
 
 def test_validate_bad_file_exits_2_with_every_problem(tmp_path: Path) -> None:

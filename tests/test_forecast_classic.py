@@ -145,7 +145,7 @@ def test_a_batch_gives_the_same_answer_as_one_at_a_time(x: np.ndarray, data: st.
 
 def test_issue_arrays_are_read_only(nea: Scenario) -> None:
     arrays = IssueArrays.from_scenario(nea)
-    assert arrays.position.shape == (6, 5)
+    assert arrays.position.shape == (6, 10)
     with pytest.raises(ValueError, match="read-only"):
         arrays.position[0, 0] = 1.0
     # No stance → no weight.

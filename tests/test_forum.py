@@ -40,6 +40,9 @@ def test_forum_sessions_follow_the_procedure(nea: Scenario) -> None:
         "denuclearization",
         "peace-and-security",
         "russia-japan",
+        "us-dprk",
+        "japan-dprk",
+        "economy-and-energy",
         "plenary",
     }
     assert set(first.votes) == set(nea.format("six-party").actors)

@@ -53,20 +53,22 @@ def test_a_million_outcomes_evaluate_at_once() -> None:
 def test_scenario_domain_value_functions_and_reservation(nea: Scenario) -> None:
     d = domain_from_scenario(nea, "bilateral-us-dprk", resolution=5)
     assert d.parties == ("usa", "dprk")
-    # The Kurils' holder, Russia, is not at this table: the issue stays at its status quo.
-    assert d.space.size == 5**4
+    # Issues whose holders are not all at this table stay at their status quo: the Kurils
+    # (Russia), Japan-DPRK normalisation and the abductions (Japan and the DPRK).
+    fixed = {i.name: i.values for i in d.space.issues if len(i.values) == 1}
+    assert fixed == {"kuril": (10.0,), "japan-dprk": (40.0,), "abductions": (25.0,)}
+    assert d.space.size == 5**7
     assert d.space.issues[0].values == (0.0, 25.0, 50.0, 75.0, 100.0)
-    assert d.space.issues[2].values == (10.0,)
     usa = d.utilities[0]
     # USA on the nuclear issue: ideal 95, far end 0 at distance 95 → v(0) = 0, v(100) = 1 - 5/95.
     assert usa.values[0][0] == pytest.approx(0.0)
     assert usa.values[0][4] == pytest.approx(1 - 5 / 95)
-    # Weights are saliences over their sum; no stance (ru-jp-economy) → weight 0.
-    saliences = [0.9, 0.6, 0.1, 0.0, 0.4]
+    # Weights are saliences over their sum; no stance (ru-jp-economy, abductions) → weight 0.
+    saliences = [0.9, 0.6, 0.1, 0.0, 0.4, 0.4, 0.4, 0.15, 0.0, 0.3]
     assert usa.weights == pytest.approx(tuple(s / sum(saliences) for s in saliences))
-    # Reservation = utility of the status quo (50, 0, 10, 25, 15).
-    sq = [50, 0, 10, 25, 15]
-    ideal = [95, 90, 100, None, 40]
+    # Reservation = utility of the status quo.
+    sq = [50, 0, 10, 25, 15, 50, 10, 40, 25, 40]
+    ideal = [95, 90, 100, None, 40, 15, 30, 40, None, 25]
     expected = 0.0
     for w, x, s in zip(usa.weights, ideal, sq, strict=True):
         if x is not None:

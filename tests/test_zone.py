@@ -13,7 +13,7 @@ from tests.negotiation_helpers import random_domain
 
 
 @pytest.mark.parametrize("seed", range(12))
-@pytest.mark.parametrize(("parties", "issues"), [(2, 1), (3, 3), (4, 5), (6, 4)])
+@pytest.mark.parametrize(("parties", "issues"), [(2, 1), (3, 3), (4, 5), (6, 4), (10, 3)])
 def test_the_search_equals_brute_force(seed: int, parties: int, issues: int) -> None:
     domain = random_domain(seed, parties=parties, issues=issues, values=4)
     gains = np.asarray(domain.matrix) - np.asarray(domain.reservation)[:, None]

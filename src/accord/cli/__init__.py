@@ -301,8 +301,15 @@ def negotiate_command(
         str, typer.Option("--rule", help="voting: majority or unanimity.", metavar="RULE")
     ] = "majority",
     resolution: Annotated[
-        int, typer.Option("--resolution", min=2, help="Values per issue (scale ends included).")
-    ] = 5,
+        int | None,
+        typer.Option(
+            "--resolution",
+            min=2,
+            help="Values per issue (scale ends included). Default: 5, fewer where the joint "
+            f"space would pass {MAX_NEGOTIATED_PACKAGES:,} packages.",
+            show_default=False,
+        ),
+    ] = None,
     shape: Annotated[
         str,
         typer.Option(
@@ -340,6 +347,8 @@ def negotiate_command(
     from accord.negotiation import analyse, domain_from_scenario, get_protocol, make_negotiator
 
     scenario = load_scenario(scenario_file)
+    if resolution is None:
+        resolution = _negotiable_resolution(scenario, format)
     domain = domain_from_scenario(scenario, format, resolution, shape)  # type: ignore[arg-type]
     names = {party: negotiator for party in domain.parties}
     for item in assign or []:
@@ -369,6 +378,31 @@ def negotiate_command(
 
         plot_negotiation(domain, result, plot)
         _console().print(f"Wrote {plot}", style="dim")
+
+
+MAX_NEGOTIATED_PACKAGES = 100_000
+"""The largest joint space ``accord negotiate`` builds by default: every delegation ranks
+every package, and the analysis (Pareto frontier, Nash and Kalai points) scans them all."""
+
+
+def _negotiable_resolution(scenario: Any, table: str | None) -> int:
+    """5 values per issue, or fewer where the joint space would be too large (said aloud)."""
+    from accord.negotiation import domain_from_scenario
+
+    sizes = domain_from_scenario(scenario, table, 2).space.sizes
+    free = sum(1 for size in sizes if size > 1)  # an issue fixed at the status quo has one value
+    for resolution in (5, 4, 3, 2):
+        if resolution**free <= MAX_NEGOTIATED_PACKAGES or resolution == 2:
+            break
+    if resolution < 5:
+        _console(stderr=True).print(
+            f"note: {free} issues at 5 values each would be {5**free:,} packages; negotiating "
+            f"at {resolution} values per issue ({resolution**free:,} packages). Pass "
+            "--resolution to choose (the forum and `accord run` search the whole space at 5).",
+            markup=False,
+            soft_wrap=True,
+        )
+    return resolution
 
 
 @app.command("run")

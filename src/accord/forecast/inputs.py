@@ -96,8 +96,9 @@ class IssueArrays:
         capability = np.array([a.capability.value for a in scenario.actors])
         veto = np.zeros((len(scenario.actors), len(scenario.issues)), dtype=bool)
         for k, issue in enumerate(scenario.issues):
-            if issue.holder is not None and issue.holder in scenario.actor_ids:
-                veto[scenario.actor_ids.index(issue.holder), k] = True
+            for holder in issue.holders:
+                if holder in scenario.actor_ids:
+                    veto[scenario.actor_ids.index(holder), k] = True
         veto.setflags(write=False)
         return cls(
             actors=scenario.actor_ids,

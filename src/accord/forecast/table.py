@@ -165,12 +165,15 @@ def _held(out: ModelOutput, arrays: IssueArrays, scenario: Scenario) -> ModelOut
     values = within_holders(out.values, arrays)
     notes = list(out.notes)
     for k, issue in enumerate(scenario.issues):
-        if issue.holder is None or values[k] == out.values[k] or np.isnan(values[k]):
+        if not issue.holders or values[k] == out.values[k] or np.isnan(values[k]):
             continue
+        who = " and ".join(issue.holders)
         said = (
-            f"{issue.holder} holds it and is not at this table: the status quo stays"
+            f"{who} {'hold' if len(issue.holders) > 1 else 'holds'} it, not all at this "
+            "table: the status quo stays"
             if arrays.holder_absent is not None and arrays.holder_absent[k]
-            else f"kept within what {issue.holder}, which holds it, prefers to the status quo "
+            else f"kept within what {who}, which {'hold' if len(issue.holders) > 1 else 'holds'} "
+            f"it, offer{'' if len(issue.holders) > 1 else 's'} from the status quo "
             f"(the model alone: {float(out.values[k]):.4g})"
         )
         notes[k] = f"{notes[k]}; {said}" if notes[k] else said

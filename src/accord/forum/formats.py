@@ -39,8 +39,8 @@ from accord.negotiation import (
     NegotiationDomain,
     domain_from_scenario,
     make_negotiator,
-    nash_point,
 )
+from accord.negotiation.zone import zone_of_agreement
 from accord.scenario import Format, Scenario
 from accord.scenario.values import with_values
 
@@ -128,7 +128,14 @@ def compare_one(
     sq_values = {
         i.name: float(i.values[int(k)]) for i, k in zip(whole.space.issues, sq, strict=True)
     }
-    nash = nash_point(whole.matrix, whole.reservation)
+    # The Nash point of all the scenario's actors, searched over the joint space without
+    # building it (ten issues at five values are nearly ten million packages).
+    zone = zone_of_agreement(whole)
+    nash = (
+        None
+        if zone.nash_gains is None
+        else np.asarray(whole.reservation) + np.array([zone.nash_gains[p] for p in whole.parties])
+    )
     hubs = _hubs(scenario, settings)
     # One child seed per forum run, per implementation and per bilateral sequence:
     # formats first, then each hub's implementation, then each hub's sequence.
@@ -159,9 +166,7 @@ def compare_one(
         row |= {f"u_{p}": float(u) for p, u in zip(whole.parties, utility, strict=True)}
         row["welfare"] = float(utility.sum())
         row["nash_distance"] = (
-            float(np.linalg.norm(utility - whole.matrix[:, nash]))
-            if nash is not None
-            else float("nan")
+            float(np.linalg.norm(utility - nash)) if nash is not None else float("nan")
         )
         return row
 

@@ -201,20 +201,63 @@ def _outcome(
     return out
 
 
+def _package_utilities(domain: NegotiationDomain, idx: np.ndarray) -> np.ndarray:
+    """``(n_parties,)``: each party's utility of the package at value indices ``idx``."""
+    return np.array(
+        [
+            sum(w * t[int(i)] for w, t, i in zip(u.weights, u.values, idx, strict=True))
+            for u in domain.utilities
+        ]
+    )
+
+
+def vote_domain(domain: NegotiationDomain, idx: np.ndarray) -> NegotiationDomain:
+    """The plenary's question as a domain of a few whole packages.
+
+    The packages: the text, and each party's best and worst package. A delegation's
+    answer to a text depends on what the text is worth to it against its best and
+    worst outcome and its reservation (time-based negotiators set their target
+    between those); each party's best and worst package, issue by issue, are in
+    this domain, so every answer is the one it would give in the whole joint space —
+    without building that space (ten issues at five values are nearly ten million
+    packages).
+    """
+    packages = [np.asarray(idx)]
+    for u in domain.utilities:
+        packages.append(np.array([int(np.argmax(t)) for t in u.values]))
+        packages.append(np.array([int(np.argmin(t)) for t in u.values]))
+    labels = ("text", *(f"{kind} of {p}" for p in domain.parties for kind in ("best", "worst")))
+    issue = NegotiationIssue("package", labels)
+    tables = np.array([_package_utilities(domain, pkg) for pkg in packages]).T
+    utilities = tuple(
+        LinearAdditiveUtility((1.0,), (tuple(tables[k].tolist()),), u.reservation)
+        for k, u in enumerate(domain.utilities)
+    )
+    return NegotiationDomain(
+        f"{domain.name} / plenary vote",
+        OutcomeSpace((issue,)),
+        domain.parties,
+        utilities,
+        domain.trust,
+    )
+
+
 def _votes(
     domain: NegotiationDomain,
     settings: ForumSettings,
-    outcome: int,
+    idx: np.ndarray,
     t: float,
     seed: int,
     chair: str,
 ) -> dict[str, bool]:
-    negotiators = [make_negotiator(settings.kind(p)) for p in domain.parties]
-    seat(domain, negotiators, seed)
-    state = NegotiationState(0, 1, outcome, chair, (), (t, t))
+    """Each delegation's answer to the package at value indices ``idx`` (see vote_domain)."""
+    question = vote_domain(domain, idx)
+    negotiators = [make_negotiator(settings.kind(p)) for p in question.parties]
+    seat(question, negotiators, seed)
+    state = NegotiationState(0, 1, 0, chair, (), (t, t))
     return {
-        p: bool(n.respond(state, outcome, chair))
-        for p, n in zip(domain.parties, negotiators, strict=True)
+        p: bool(n.respond(state, 0, chair))
+        for p, n in zip(question.parties, negotiators, strict=True)
     }
 
 
@@ -285,9 +328,8 @@ def run_forum(
             reports.append(
                 GroupReport(gid, gchair, result.agreed, _values(sub.space.issues, sub_idx))
             )
-        outcome = domain.space.outcome(text)
         vote_seed = int(seeds[r * (len(groups) + 1) + len(groups)].generate_state(1)[0])
-        votes = _votes(domain, settings, outcome, clock[1], vote_seed, chair)
+        votes = _votes(domain, settings, text, clock[1], vote_seed, chair)
         package: dict[str, float] | None = None
         package_votes: dict[str, bool] | None = None
         if forum.package and not all(votes.values()) and zone is not None and zone.nash:
@@ -296,9 +338,7 @@ def run_forum(
             for k in on_agenda:
                 values = np.asarray(domain.space.issues[k].values, dtype=np.float64)
                 offer[k] = int(np.argmin(np.abs(values - package[names[k]])))
-            package_votes = _votes(
-                domain, settings, domain.space.outcome(offer), clock[1], vote_seed, chair
-            )
+            package_votes = _votes(domain, settings, offer, clock[1], vote_seed, chair)
             if all(package_votes.values()):
                 text, votes = offer, package_votes
         if forum.package:
@@ -315,7 +355,7 @@ def run_forum(
                     _votes(
                         domain,
                         settings,
-                        domain.space.outcome(candidate),
+                        candidate,
                         clock[1],
                         vote_seed,
                         chair,
@@ -338,8 +378,8 @@ def run_forum(
         )
         if set(adopted) >= agenda:
             break
-    final_outcome = domain.space.outcome(adopted_idx)
-    utilities = {p: float(domain.matrix[k, final_outcome]) for k, p in enumerate(domain.parties)}
+    worth = _package_utilities(domain, adopted_idx)
+    utilities = {p: float(worth[k]) for k, p in enumerate(domain.parties)}
     if not adopted:
         utilities = {p: float(domain.reservation[k]) for k, p in enumerate(domain.parties)}
     return ForumRun(

@@ -74,7 +74,7 @@ def domain_from_scenario(
     # at the status quo, its one value (see accord.forecast.holders).
     issues = tuple(
         NegotiationIssue(i.id, (float(i.status_quo.value),))
-        if i.holder is not None and i.holder not in seated.actor_ids and i.status_quo is not None
+        if any(h not in seated.actor_ids for h in i.holders) and i.status_quo is not None
         else NegotiationIssue.discretised(i.id, i.scale.min, i.scale.max, resolution)
         for i in seated.issues
     )

@@ -35,6 +35,9 @@ MAX_PACKAGES = 2_000_000_000
 _BLOCK = 2_000_000
 """Pairs of half-packages scanned at once (times the parties: memory per block)."""
 
+_PRODUCT_PARTIES = 8
+"""Up to this many parties the Nash product is ranked directly, beyond it by its logarithm."""
+
 _GAIN = 1e-9
 """A gain smaller than this is no gain (utilities are sums of floats)."""
 
@@ -148,24 +151,45 @@ def zone_of_agreement(domain: NegotiationDomain, issues: Sequence[int] | None = 
     blocked = np.zeros(parties, dtype=np.int64)
     best_nash, nash_at = -np.inf, (-1, -1)
     best_min, min_at = -np.inf, (0, 0)
+    columns_a = [np.ascontiguousarray(half_a[:, i]) for i in range(parties)]
+    columns_b = [np.ascontiguousarray(half_b[:, i]) for i in range(parties)]
     for start in range(0, half_a.shape[0], rows):
-        gains = half_a[start : start + rows, None, :] + half_b[None, :, :]  # (r, n_b, P)
-        least = gains.min(axis=2)
+        stop = min(start + rows, half_a.shape[0])
+        # One (rows, n_b) plane per party: elementwise passes over contiguous memory.
+        gains = [columns_a[i][start:stop, None] + columns_b[i][None, :] for i in range(parties)]
+        least = gains[0].copy()
+        for plane in gains[1:]:
+            np.minimum(least, plane, out=least)
         flat = int(np.argmax(least))
         if least.flat[flat] > best_min:
             best_min, min_at = float(least.flat[flat]), (start + flat // n_b, flat % n_b)
-        gaining = gains > _GAIN
-        all_but_one = gaining.sum(axis=2) == parties - 1
-        blocked += (all_but_one[..., None] & ~gaining).sum(axis=(0, 1))
+        gaining = [plane > _GAIN for plane in gains]
+        count_ok = np.sum(gaining, axis=0, dtype=np.int8) if parties > 1 else gaining[0]
+        if parties > 1:
+            all_but_one = count_ok == parties - 1
+            if all_but_one.any():
+                for i in range(parties):
+                    blocked[i] += int(np.count_nonzero(all_but_one & ~gaining[i]))
         inside = least > _GAIN
-        count = int(inside.sum())
+        count = int(np.count_nonzero(inside))
         if count:
             in_zone += count
-            logs = np.log(np.where(inside[..., None], gains, 1.0)).sum(axis=2)
-            score = np.where(inside, logs, -np.inf)
-            flat = int(np.argmax(score))
-            if score.flat[flat] > best_nash:
-                best_nash, nash_at = float(score.flat[flat]), (start + flat // n_b, flat % n_b)
+            # Within the zone every gain is positive: the product ranks as the log-sum does
+            # (for a few parties; for many, the product could underflow, so the logs).
+            if parties <= _PRODUCT_PARTIES:
+                product = np.where(inside, gains[0], 0.0)
+                for plane in gains[1:]:
+                    product *= plane
+            else:
+                product = np.zeros_like(least)
+                for plane in gains:
+                    product += np.log(np.where(inside, plane, 1.0))
+            product[~inside] = -np.inf
+            flat = int(np.argmax(product))
+            value = float(product.flat[flat])
+            score = float(np.log(value)) if parties <= _PRODUCT_PARTIES else value
+            if score > best_nash:
+                best_nash, nash_at = score, (start + flat // n_b, flat % n_b)
 
     def package(at: tuple[int, int]) -> tuple[dict[str, float], dict[str, float]]:
         a, b = at

@@ -87,31 +87,36 @@ def _on_scale(
 
 
 def _check_holders(raw: Mapping[str, Any], actors: Mapping[str, int]) -> Iterator[Finding]:
-    """An issue's holder is an actor with a stated position on it."""
+    """An issue's holders are actors with a stated position on it; the issue has a status quo."""
     positions = raw.get("positions")
     for i, issue in _items(raw, "issues"):
-        holder = issue.get("holder")
-        if not isinstance(holder, str):
+        named = issue.get("holder")
+        holders = [named] if isinstance(named, str) else named
+        if not isinstance(holders, list) or not holders:
             continue
         ident = str(issue.get("id", f"#{i}"))
-        if holder not in actors:
-            yield (
-                ("issues", i, "holder"),
-                f"holder {holder!r} of issue {ident!r} is not an actor; the actors are: "
-                f"{', '.join(sorted(actors))}",
-            )
-            continue
-        stance = positions.get(holder, {}).get(ident) if isinstance(positions, Mapping) else None
-        if not isinstance(stance, Mapping) or "position" not in stance:
-            yield (
-                ("issues", i, "holder"),
-                f"holder {holder!r} of issue {ident!r} has no position on it; give "
-                f"[positions.{holder}.{ident}] a position, or drop the holder",
-            )
+        for holder in holders:
+            if not isinstance(holder, str):
+                continue
+            if holder not in actors:
+                yield (
+                    ("issues", i, "holder"),
+                    f"holder {holder!r} of issue {ident!r} is not an actor; the actors are: "
+                    f"{', '.join(sorted(actors))}",
+                )
+                continue
+            mine = positions.get(holder, {}) if isinstance(positions, Mapping) else {}
+            stance = mine.get(ident) if isinstance(mine, Mapping) else None
+            if not isinstance(stance, Mapping) or "position" not in stance:
+                yield (
+                    ("issues", i, "holder"),
+                    f"holder {holder!r} of issue {ident!r} has no position on it; give "
+                    f"[positions.{holder}.{ident}] a position, or drop the holder",
+                )
         if "status_quo" not in issue:
             yield (
                 ("issues", i, "holder"),
-                f"issue {ident!r} has a holder but no status quo: the holder keeps the "
+                f"issue {ident!r} has a holder but no status quo: a holder keeps the "
                 "status quo, so give one",
             )
 

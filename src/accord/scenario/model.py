@@ -264,9 +264,10 @@ class Issue(_Frozen):
         status_quo: Where things stand if no agreement is reached; optional
             because tabular imports (e.g. BDM data) often lack it.
         rule: How the issue is decided, if known (the procedural model uses it).
-        holder: The actor that holds what the issue is about (the territory, its own
-            programme) and so can keep the status quo: a veto player. Every
-            forecast stays within the outcomes it prefers to the status quo.
+        holder: The actor (or actors) that hold what the issue is about (the
+            territory, its own programme) and so can keep the status quo: veto
+            players. Every forecast stays between the status quo and each
+            holder's position.
         outcome: What was decided, for back-tests; never an input.
     """
 
@@ -277,9 +278,16 @@ class Issue(_Frozen):
     anchors: tuple[Anchor, ...] = ()
     status_quo: SourcedNumber | None = None
     rule: DecisionRule | None = None
-    holder: Identifier | None = None
+    holder: Identifier | tuple[Identifier, ...] | None = None
     holder_source: Text | None = None
     outcome: Outcome | None = None
+
+    @property
+    def holders(self) -> tuple[str, ...]:
+        """The actors that hold the issue (see ``holder``), as a tuple."""
+        if self.holder is None:
+            return ()
+        return (self.holder,) if isinstance(self.holder, str) else tuple(self.holder)
 
     def nearest_anchor(self, x: float) -> Anchor | None:
         """The labelled point closest to ``x`` (the lower one on a tie), if any."""
