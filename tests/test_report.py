@@ -10,6 +10,7 @@ from markupsafe import escape
 from accord.report.html import render_report
 from accord.report.run import RunSettings, run_all
 from accord.scenario import Scenario
+from tests.conftest import SCENARIOS
 
 
 @pytest.fixture(scope="module")
@@ -45,4 +46,23 @@ def test_the_report_names_the_forum_and_the_parties(html: str, nea: Scenario) ->
     assert "six-party-forum" in html
     for actor in nea.actors:
         assert escape(actor.name) in html  # escaped: names are data, not markup
-    assert "wedge_dprk" in html
+    # Formats and measures in words, each measure explained once; no machine path.
+    assert "Gain from bilateral deals (dprk)" in html and "wedge_dprk" not in html
+    assert "Bilateral sequence: dprk meets each other party in turn" in html
+    assert "<dt>Distance from the Nash point</dt>" in html
+    assert "Positions and sources: northeast-asia-2002.toml." in html
+    assert "/work/" not in html and str(SCENARIOS) not in html
+
+
+def test_the_report_shows_its_inputs_with_sources_and_dates(html: str, nea: Scenario) -> None:
+    assert re.search(r'<h2 id="inputs">Inputs</h2>', html)
+    kuril = nea.stance("russia", "kuril").entry.position
+    assert kuril is not None and kuril.source is not None
+    assert str(escape(kuril.source))[:60] in html and f"({kuril.date})" in html
+    assert html.count("<details>") == len(nea.issues)
+    assert "held by russia" in html  # the Kurils' holder
+
+
+def test_the_report_says_why_each_forum_adopted_or_not(html: str) -> None:
+    assert "Zone of agreement on the agenda" in html
+    assert re.search(r"<strong>(Adopted in session|Nothing adopted)", html)

@@ -135,3 +135,27 @@ def test_a_table_without_an_issues_holder_leaves_it_where_it_is(nea: Scenario) -
     assert kuril.values == (10.0,)  # Russia holds the islands and does not sit here
     six = domain_from_scenario(nea, "six-party")
     assert len(next(i for i in six.space.issues if i.name == "kuril").values) == 5
+
+
+def test_the_judgements_a_zone_rests_on_are_ranked_by_their_swing() -> None:
+    from accord.forum.sensitivity import judgement_sensitivity
+
+    judged = LOGROLL.replace(
+        "salience = 0.9\n", 'salience = { value = 0.9, sd = 0.3, source = "judgement" }\n', 1
+    )
+    base, found = judgement_sensitivity(parse_scenario(judged), "split")
+    assert base.exists
+    (only,) = found  # north's salience on aid is the one judged number
+    assert (only.actor, only.issue, only.what, only.step) == ("north", "aid", "salience", 0.3)
+    # Caring less about aid, north will trade less for it: the zone shrinks; more, it grows.
+    assert only.down < base.in_zone <= only.up
+
+
+def test_a_file_is_compared_inside_the_forum_and_outside() -> None:
+    from accord.forum.spillover import spillover
+
+    scenario = parse_scenario(LOGROLL)
+    compared = spillover(scenario, "split", ("north", "south"), ("aid",))
+    assert not compared.outside.exists  # aid alone: south only loses
+    assert compared.inside_values == {"aid": 100.0}  # inside, the freeze pays for it
+    assert "no package beats every reservation" in compared.describe()

@@ -70,6 +70,18 @@ def render_report(inputs: ReportInputs) -> str:
         for c in inputs.summary.columns
         if c.startswith("wedge_") and not c.endswith(("_lo", "_hi"))
     ]
+    format_labels = {f.id: f.name or f.id for f in scenario.formats}
+    for hub in scenario.actor_ids:
+        format_labels[f"bilateral:{hub}"] = (
+            f"Bilateral sequence: {hub} meets each other party in turn"
+        )
+    column_labels = {
+        "agreed": "Adopted",
+        "phases": "Phases",
+        "welfare": "Welfare",
+        "nash_distance": "Distance from the Nash point",
+        **{f"wedge_{a}": f"Gain from bilateral deals ({a})" for a in scenario.actor_ids},
+    }
     template = env.get_template("report.html.j2")
     return template.render(
         scenario=scenario,
@@ -88,4 +100,7 @@ def render_report(inputs: ReportInputs) -> str:
         if inputs.trust
         else "No format adopted a package, so nothing was implemented.",
         version=__version__,
+        format_labels=format_labels,
+        column_labels=column_labels,
+        source_name=Path(scenario.source).name,
     )
