@@ -111,3 +111,14 @@ def test_a_holder_needs_a_position_and_the_issue_a_status_quo() -> None:
     silent = _held().replace("position = 30\nsalience = 0.5", "no_position = true")
     with pytest.raises(ScenarioError, match="has no position on it"):
         parse_scenario(silent)
+
+
+def test_several_holders_each_bound_the_forecast() -> None:
+    # The holder offers up to 30; the claimant, also a holder, wants 90: the bound is 30.
+    both = forecast(parse_scenario(_held('holder = ["holder", "claimant"]')))
+    for model in both.models:
+        assert 0 <= both.value("land", model) <= 30, model
+    relations = forecast(FLAGSHIP)  # the US offers 30 from 10; the DPRK wants 100
+    for model in relations.models:
+        assert 10 <= relations.value("us-dprk-relations", model) <= 30, model
+    assert relations.value("us-dprk-relations", "mean") == 30.0

@@ -81,7 +81,7 @@ class IssueArrays:
     held: NDArray[np.bool_] | None = None
     """``(n_actors, n_issues)``: the actor holds what the issue is about (also a veto)."""
     holder_absent: NDArray[np.bool_] | None = None
-    """``(n_issues,)``: the issue's holder is not at this table, so the table cannot move it."""
+    """``(n_issues,)``: a holder of the issue is not at this table, so it cannot move it."""
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> IssueArrays:
@@ -121,10 +121,7 @@ class IssueArrays:
             veto=veto,
             held=veto.copy(),
             holder_absent=_frozen_bool(
-                [
-                    i.holder is not None and i.holder not in scenario.actor_ids
-                    for i in scenario.issues
-                ]
+                [any(h not in scenario.actor_ids for h in i.holders) for i in scenario.issues]
             ),
         )
 

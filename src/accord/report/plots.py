@@ -114,27 +114,66 @@ def plot_trajectories(
 
 
 def plot_distributions(result: ForecastDistribution, path: Path) -> None:
-    """Histogram of the Monte Carlo forecasts of every issue, one colour per model."""
+    """One small panel per issue: each model's forecast over the draws, on its own row.
+
+    A thin line spans the 5–95% range of the draws, a thick one the middle half, a
+    tick marks the median and a diamond the point forecast; the status quo is a
+    dashed line and an outcome on record (a back-test) a solid one, both in the legend,
+    which sits below the panels, out of the data.
+    """
     plt = pyplot()
-    fig, axes = plt.subplots(
-        len(result.issues), 1, figsize=(9, 2.6 * len(result.issues)), squeeze=False
-    )
-    for ax, issue in zip(axes[:, 0], result.issues, strict=True):
-        k = [i.id for i in result.issues].index(issue.id)
-        bins = np.linspace(issue.scale.min, issue.scale.max, 51)
-        for name in result.models:
+    from matplotlib.lines import Line2D
+
+    n = len(result.issues)
+    cols = 2 if n > 1 else 1
+    rows = -(-n // cols)
+    height = 0.32 * len(result.models) + 1.0
+    fig, axes = plt.subplots(rows, cols, figsize=(13, height * rows + 0.8), squeeze=False)
+    labels = [MODELS[m].label if m in MODELS else m for m in result.models]
+    ids = [i.id for i in result.issues]
+    for ax, issue in zip(axes.flat, result.issues, strict=False):
+        k = ids.index(issue.id)
+        for row, name in enumerate(result.models):
             values = result.samples[name][:, k]
             values = values[~np.isnan(values)]
             if values.size:
-                label = MODELS[name].label if name in MODELS else name
-                ax.hist(values, bins=bins, histtype="step", lw=1.5, label=label)
-        for anchor in issue.anchors:
-            ax.axvline(anchor.at, color="0.8", lw=0.8, zorder=0)
-        ax.set_title(issue.name, fontsize=10)
-        ax.set_yticks([])
-        ax.legend(fontsize=7)
-    axes[-1, 0].set_xlabel(f"{result.draws} draws, seed {result.seed}")
-    fig.tight_layout()
+                lo, q1, mid, q3, hi = np.quantile(values, [0.05, 0.25, 0.5, 0.75, 0.95])
+                ax.plot([lo, hi], [row, row], color="0.35", lw=1)
+                ax.plot([q1, q3], [row, row], color="0.15", lw=4, solid_capstyle="butt")
+                ax.plot([mid], [row], marker="|", color="white", markersize=7)
+            point = float(result.point[name][k]) if name in result.point else float("nan")
+            if not np.isnan(point):
+                ax.plot([point], [row], marker="D", color="#c0392b", markersize=4.5, zorder=3)
+        if issue.status_quo is not None:
+            ax.axvline(issue.status_quo.value, color="#2c7fb8", ls="--", lw=1.2)
+        if issue.outcome is not None:
+            ax.axvline(issue.outcome.value, color="#238b45", lw=1.5)
+        ax.set_yticks(range(len(result.models)), labels, fontsize=7.5)
+        ax.set_ylim(len(result.models) - 0.5, -0.5)
+        ax.set_xlim(issue.scale.min, issue.scale.max)
+        ticks = [a.at for a in issue.anchors] or None
+        if ticks:
+            ax.set_xticks(ticks, [f"{t:g}" for t in ticks], fontsize=7.5)
+        ax.tick_params(axis="x", labelsize=7.5)
+        ax.grid(axis="x", color="0.9", lw=0.6)
+        ax.set_title(issue.name, fontsize=9, loc="left")
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    legend = [
+        Line2D([], [], color="0.35", lw=1, label="5–95% of the draws"),
+        Line2D([], [], color="0.15", lw=4, label="middle half (25–75%)"),
+        Line2D([], [], color="#c0392b", marker="D", lw=0, label="point forecast"),
+        Line2D([], [], color="#2c7fb8", ls="--", label="status quo"),
+    ]
+    if any(i.outcome is not None for i in result.issues):
+        legend.append(Line2D([], [], color="#238b45", lw=1.5, label="outcome on record"))
+    fig.legend(handles=legend, loc="lower center", ncol=len(legend), fontsize=8, frameon=False)
+    fig.suptitle(
+        f"Forecasts over {result.draws:,} draws of the stated uncertainties (seed {result.seed}); "
+        "x: each issue's scale, ticks at its labelled points",
+        fontsize=9,
+    )
+    fig.tight_layout(rect=(0, 0.03, 1, 0.98))
     save(fig, path)
 
 
