@@ -37,6 +37,14 @@ class ReportInputs:
     settings: dict[str, Any]
 
 
+def _format_labels(scenario: Scenario) -> dict[str, str]:
+    """Formats in words: the scenario's names, and what a bilateral sequence is."""
+    labels = {f.id: f.name or f.id for f in scenario.formats}
+    for hub in scenario.actor_ids:
+        labels[f"bilateral:{hub}"] = f"Bilateral sequence: {hub} meets each other party in turn"
+    return labels
+
+
 def png(draw: Any, *args: Any) -> str:
     """A figure drawn by ``draw(*args, path)``, as base64 PNG data for an ``<img>``."""
     with tempfile.TemporaryDirectory() as folder:
@@ -55,9 +63,12 @@ def render_report(inputs: ReportInputs) -> str:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
+    format_labels = _format_labels(inputs.scenario)
     images = {
         "distributions": png(plot_distributions, inputs.distribution),
-        "formats": png(comparison_figure, inputs.summary) if len(inputs.summary) else "",
+        "formats": png(comparison_figure, inputs.summary, format_labels)
+        if len(inputs.summary)
+        else "",
         "trust": png(trust_figure, inputs.trust[0], inputs.trust[1]) if inputs.trust else "",
     }
     scenario = inputs.scenario

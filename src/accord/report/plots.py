@@ -141,7 +141,8 @@ def plot_distributions(result: ForecastDistribution, path: Path) -> None:
                 ax.plot([lo, hi], [row, row], color="0.35", lw=1)
                 ax.plot([q1, q3], [row, row], color="0.15", lw=4, solid_capstyle="butt")
                 ax.plot([mid], [row], marker="|", color="white", markersize=7)
-            point = float(result.point[name][k]) if name in result.point else float("nan")
+            points = result.point or {}
+            point = float(points[name][k]) if name in points else float("nan")
             if not np.isnan(point):
                 ax.plot([point], [row], marker="D", color="#c0392b", markersize=4.5, zorder=3)
         if issue.status_quo is not None:
@@ -258,22 +259,39 @@ def plot_negotiation(domain: NegotiationDomain, result: NegotiationResult, path:
     save(fig, path)
 
 
-def comparison_figure(summary: Any, path: Path) -> None:
-    """Agreement rate, phases implemented and welfare per format, with 5–95% intervals."""
+COMPARISON_TITLES = {
+    "agreed": "share of draws adopting a package",
+    "phases": "implementation phases completed",
+    "welfare": "welfare (sum of utilities)",
+}
+
+
+def comparison_figure(summary: Any, labels: dict[str, str] | None, path: Path) -> None:
+    """Adoption, phases implemented and welfare per format, each with its 5–95% range.
+
+    ``labels`` names the formats in words (format id or ``bilateral:HUB`` → label).
+    """
     plt = pyplot()
     measures = [m for m in ("agreed", "phases", "welfare") if m in summary]
-    fig, axes = plt.subplots(1, len(measures), figsize=(4.2 * len(measures), 3.6), squeeze=False)
-    names = list(summary["format"])
-    for ax, measure in zip(axes[0], measures, strict=True):
+    fig, axes = plt.subplots(
+        1, len(measures), figsize=(4.6 * len(measures), 0.45 * len(summary) + 1.6), squeeze=False
+    )
+    names = [(labels or {}).get(f, f) for f in summary["format"]]
+    for col, (ax, measure) in enumerate(zip(axes[0], measures, strict=True)):
         mean = summary[measure].to_numpy(dtype=float)
         lo = summary[f"{measure}_lo"].to_numpy(dtype=float)
         hi = summary[f"{measure}_hi"].to_numpy(dtype=float)
         # A mean can fall outside its central interval (a skewed spread, or rounding when
-        # every draw agrees): the whisker then stops at the bar.
-        whiskers = np.clip([mean - lo, hi - mean], 0.0, None)
-        ax.barh(names, mean, xerr=whiskers, color="#7a9cc6", capsize=3)
-        ax.set_title(measure, fontsize=10)
+        # every draw agrees): the whisker then stops at the bar. A share of draws has no
+        # range: each draw adopts or not.
+        whiskers = None if measure == "agreed" else np.clip([mean - lo, hi - mean], 0.0, None)
+        ax.barh(range(len(names)), mean, xerr=whiskers, color="#7a9cc6", capsize=3)
+        ax.set_yticks(range(len(names)), names if col == 0 else [""] * len(names), fontsize=8)
+        ax.set_title(COMPARISON_TITLES.get(measure, measure), fontsize=9)
+        if measure == "agreed":
+            ax.set_xlim(0, 1)
         ax.invert_yaxis()
+        ax.grid(axis="x", color="0.9", lw=0.6)
     fig.tight_layout()
     save(fig, path)
 
