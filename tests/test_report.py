@@ -66,3 +66,8 @@ def test_the_report_shows_its_inputs_with_sources_and_dates(html: str, nea: Scen
 def test_the_report_says_why_each_forum_adopted_or_not(html: str) -> None:
     assert "Zone of agreement on the agenda" in html
     assert re.search(r"<strong>(Adopted in session|Nothing adopted)", html)
+
+
+def test_the_report_compares_each_smaller_file_inside_the_forum_and_outside(html: str) -> None:
+    assert "Spillover: a file inside the forum and outside" in html
+    assert "japan and russia: kuril, ru-jp-economy" in html  # the essay's Russia–Japan file

@@ -17,6 +17,7 @@ from accord.forecast.distribution import ForecastDistribution
 from accord.forecast.influence import InfluenceTable
 from accord.forecast.record import track_record
 from accord.forum import ForumRun
+from accord.forum.spillover import Spillover
 from accord.scenario import Scenario
 
 __all__ = ["ReportInputs", "render_report"]
@@ -35,6 +36,8 @@ class ReportInputs:
     summary: pd.DataFrame
     trust: tuple[np.ndarray, tuple[str, ...], str] | None
     settings: dict[str, Any]
+    spillovers: tuple[Spillover, ...] = ()
+    """Each working group of fewer parties than its forum: its file alone and inside."""
 
 
 def _format_labels(scenario: Scenario) -> dict[str, str]:
@@ -100,6 +103,7 @@ def render_report(inputs: ReportInputs) -> str:
         distribution=inputs.distribution,
         influence=inputs.influence,
         forums=inputs.forums,
+        spillovers=inputs.spillovers,
         comparison=inputs.summary.to_dict(orient="records"),
         comparison_columns=columns,
         images=images,

@@ -20,6 +20,7 @@ from accord.forum import (
 from accord.forum.formats import negotiable
 from accord.forum.implementation import Strategy
 from accord.forum.procedure import status_quo_index
+from accord.forum.spillover import spillover
 from accord.report.html import ReportInputs
 from accord.scenario import Scenario
 
@@ -100,8 +101,16 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
         settings.seed,
         ComparisonSettings(forum=forum_settings, strategy=settings.strategy),
     )
+    say("spillover")
+    spillovers = tuple(
+        spillover(scenario, forum.id, group.actors, group.issues)
+        for forum in scenario.forums
+        for group in forum.working_groups
+        if len(group.actors) < len(scenario.format(forum.format).actors)
+    )
     return ReportInputs(
         scenario=scenario,
+        spillovers=spillovers,
         forecast=table,
         distribution=distribution,
         influence=pivots,
