@@ -93,6 +93,43 @@ def test_a_folder_of_another_sweep_is_refused(tmp_path: Path) -> None:
         run_sweep(Sweep(NEA, {"steps": [5]}, draws=1), format_comparison_job, out=tmp_path)
 
 
+def test_a_sweep_resumed_after_its_scenario_was_edited_is_refused(tmp_path: Path) -> None:
+    scenario = tmp_path / "edited.toml"
+    scenario.write_text(Path(NEA).read_text())
+    before = Sweep(str(scenario), {"steps": [4]}, draws=1).fingerprint()
+    scenario.write_text(
+        Path(NEA).read_text().replace("value = 0.9, sd = 0.05", "value = 0.8, sd = 0.05", 1)
+    )
+    after = Sweep(str(scenario), {"steps": [4]}, draws=1).fingerprint()
+    assert before != after  # same name, other content: another sweep
+
+
+@pytest.mark.parametrize(
+    ("param", "says"),
+    [
+        ("steps=abc", "steps must be whole numbers from 1, got 'abc'"),
+        ("steps=0", "steps must be whole numbers from 1"),
+        ("negotiator=boulwre", "'boulwre' is not a negotiator; choose from boulware"),
+        ("strategy=kind", "'kind' is not a strategy"),
+        ("colour=red", "choose negotiator, strategy, shape or steps"),
+    ],
+)
+def test_a_bad_sweep_parameter_is_named_before_any_work(param: str, says: str) -> None:
+    from typer.testing import CliRunner
+
+    from accord.cli import app
+
+    result = CliRunner().invoke(app, ["experiment", NEA, "--runs", "1", "--param", param])
+    assert result.exit_code == 2 and says in result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_executor_can_be_closed_twice() -> None:
+    for executor in (InProcessExecutor(), LocalProcessExecutor(1)):
+        executor.close()
+        executor.close()
+
+
 CRASH_FLAG = "ACCORD_TEST_CRASH_AT"
 
 

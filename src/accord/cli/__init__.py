@@ -380,6 +380,35 @@ def negotiate_command(
         _console().print(f"Wrote {plot}", style="dim")
 
 
+def _sweep_values(item: str, name: str, values: list[str]) -> list[object]:
+    """The values of one ``--param NAME=V1,V2``, each checked before any worker starts."""
+    from accord.forum.implementation import STRATEGIES
+    from accord.negotiation import NEGOTIATORS
+
+    allowed: dict[str, tuple[str, ...]] = {
+        "negotiator": tuple(NEGOTIATORS),
+        "strategy": tuple(STRATEGIES),
+        "shape": ("linear", "quadratic"),
+    }
+    if name == "steps":
+        out: list[object] = []
+        for v in values:
+            if not v.strip().isdigit() or int(v) < 1:
+                raise AccordError(
+                    f"--param {item!r}: steps must be whole numbers from 1, got {v!r}"
+                )
+            out.append(int(v))
+        return out
+    if name not in allowed:
+        raise AccordError(f"--param {name!r}: choose negotiator, strategy, shape or steps")
+    for v in values:
+        if v not in allowed[name]:
+            raise AccordError(
+                f"--param {item!r}: {v!r} is not a {name}; choose from {', '.join(allowed[name])}"
+            )
+    return list(values)
+
+
 MAX_NEGOTIATED_PACKAGES = 100_000
 """The largest joint space ``accord negotiate`` builds by default: every delegation ranks
 every package, and the analysis (Pareto frontier, Nash and Kalai points) scans them all."""
@@ -544,9 +573,7 @@ def experiment_command(
             raise AccordError(
                 f"--param {item!r}: write NAME=V1,V2, e.g. --param strategy=strict,generous"
             )
-        if name not in {"negotiator", "strategy", "shape", "steps"}:
-            raise AccordError(f"--param {name!r}: choose negotiator, strategy, shape or steps")
-        parameters[name] = [int(v) if name == "steps" else v for v in values.split(",")]
+        parameters[name] = _sweep_values(item, name, values.split(","))
     sweep = Sweep(str(scenario_file), parameters, draws=runs, seed=seed)
     engine = make_executor(
         executor, workers, None if dask is None else ("" if dask == "local" else dask)
@@ -563,9 +590,7 @@ def experiment_command(
         )
         raise typer.Exit(130) from None
     finally:
-        close = getattr(engine, "close", None)
-        if close is not None:
-            close()
+        engine.close()
     summary = summarise(table.drop(columns=["task", "replicate", "seed"], errors="ignore"))
     from accord.cli import render
 

@@ -29,11 +29,18 @@ class Executor(Protocol):
         """Run ``fn`` on every task."""
         ...
 
+    def close(self) -> None:
+        """Release what the executor holds (processes, a cluster); safe to call twice."""
+        ...
+
 
 class InProcessExecutor:
     """One task after another, in this process."""
 
     name = "in-process"
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     def run(self, fn: Callable[[T], Any], tasks: Sequence[T]) -> Iterator[tuple[T, Any]]:
         """Run ``fn`` on every task, in order."""
@@ -48,6 +55,9 @@ class LocalProcessExecutor:
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
+
+    def close(self) -> None:
+        """Nothing to release: each run's pool closes with the run."""
 
     def run(self, fn: Callable[[T], Any], tasks: Sequence[T]) -> Iterator[tuple[T, Any]]:
         """Run ``fn`` on every task in a pool of processes."""
@@ -106,6 +116,7 @@ class DaskExecutor:
         self.client.close()  # type: ignore[no-untyped-call]
         if self._cluster is not None:
             self._cluster.close()
+            self._cluster = None
 
 
 def make_executor(

@@ -72,10 +72,17 @@ class Sweep:
         return out
 
     def fingerprint(self) -> str:
-        """A digest of the sweep, to refuse resuming a different sweep in the same folder."""
+        """A digest of the sweep, to refuse resuming a different sweep in the same folder.
+
+        It covers the scenario file's content, not only its name: a sweep resumed after
+        the file was edited would mix results from two different scenarios.
+        """
+        path = Path(self.scenario)
+        content = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
         spec = json.dumps(
             {
-                "scenario": Path(self.scenario).name,
+                "scenario": path.name,
+                "content": content,
                 "parameters": {k: list(v) for k, v in sorted(self.parameters.items())},
                 "draws": self.draws,
                 "replicates": self.replicates,
