@@ -17,7 +17,7 @@ import numpy as np
 from timing import best_of
 
 from accord.forum import compare_formats, run_forum
-from accord.forum.procedure import _sub_domain, status_quo_index
+from accord.forum.procedure import status_quo_index, sub_domain
 from accord.negotiation import NegotiationDomain, domain_from_scenario
 from accord.negotiation.zone import zone_of_agreement
 from accord.scenario import load_scenario
@@ -49,7 +49,7 @@ def main() -> None:
     scenario = load_scenario(FLAGSHIP)
     whole = domain_from_scenario(scenario, "six-party")
     issues = tuple(range(8 if args.quick else len(whole.space.issues)))
-    domain = _sub_domain(whole, whole.parties, issues, status_quo_index(whole, scenario))
+    domain = sub_domain(whole, whole.parties, issues, status_quo_index(whole, scenario))
     packages = domain.space.size
     zone = zone_of_agreement(domain)
     assert zone.in_zone == brute_force(domain), "the search and brute force disagree"

@@ -57,7 +57,10 @@ __all__ = [
     "GroupReport",
     "default_forum",
     "run_forum",
+    "agenda_issues",
     "status_quo_index",
+    "sub_domain",
+    "zone_on",
 ]
 
 
@@ -164,7 +167,7 @@ def status_quo_index(domain: NegotiationDomain, scenario: Scenario) -> np.ndarra
     return np.array(idx, dtype=np.int64)
 
 
-def _sub_domain(
+def sub_domain(
     domain: NegotiationDomain, parties: tuple[str, ...], issues: tuple[int, ...], sq: np.ndarray
 ) -> NegotiationDomain:
     """The domain of a working group: its issues, its members; reservation = status quo on them."""
@@ -187,6 +190,26 @@ def _values(space_issues: tuple[NegotiationIssue, ...], idx: np.ndarray) -> dict
     return {
         issue.name: float(issue.values[int(k)]) for issue, k in zip(space_issues, idx, strict=True)
     }
+
+
+def agenda_issues(domain: NegotiationDomain, forum: Forum) -> tuple[int, ...]:
+    """The forum's agenda in the domain, as issue indices.
+
+    An issue no delegation at this table has a stance on stays at the status quo.
+    """
+    names = [i.name for i in domain.space.issues]
+    wanted = set(forum.agenda or names)
+    return tuple(
+        k
+        for k, n in enumerate(names)
+        if n in wanted and any(u.weights[k] > 0 for u in domain.utilities)
+    )
+
+
+def zone_on(domain: NegotiationDomain, scenario: Scenario, issues: tuple[int, ...]) -> Zone:
+    """The zone of agreement of the domain's parties on some issues, the rest at the status quo."""
+    sq = status_quo_index(domain, scenario)
+    return zone_of_agreement(sub_domain(domain, domain.parties, issues, sq))
 
 
 def _outcome(
@@ -280,9 +303,8 @@ def run_forum(
         forum = scenario.forum(forum)
     domain = domain_from_scenario(scenario, forum.format, settings.resolution, settings.shape)  # type: ignore[arg-type]
     names = [i.name for i in domain.space.issues]
-    # An issue no delegation at this table has a stance on stays at the status quo.
-    cared = {n for k, n in enumerate(names) if any(u.weights[k] > 0 for u in domain.utilities)}
-    agenda = set(forum.agenda or names) & cared
+    on_agenda = agenda_issues(domain, forum)
+    agenda = {names[k] for k in on_agenda}
     chair = forum.chair
     groups = [
         (g.id, g.chair, tuple(g.actors), tuple(names.index(i) for i in g.issues if i in agenda))
@@ -293,9 +315,8 @@ def run_forum(
     if plenary:
         groups.append(("plenary", chair, domain.parties, plenary))
     sq = status_quo_index(domain, scenario)
-    on_agenda = tuple(k for k, n in enumerate(names) if n in agenda)
     zone = (
-        zone_of_agreement(_sub_domain(domain, domain.parties, on_agenda, sq))
+        zone_of_agreement(sub_domain(domain, domain.parties, on_agenda, sq))
         if forum.package and on_agenda
         else None
     )
@@ -313,7 +334,7 @@ def run_forum(
             pending = tuple(k for k in issues if names[k] not in adopted)
             if not pending:
                 continue
-            sub = _sub_domain(domain, members, pending, adopted_idx)
+            sub = sub_domain(domain, members, pending, adopted_idx)
             negotiators = [make_negotiator(settings.kind(p)) for p in members]
             protocol = ChairText(
                 n_steps=settings.steps, chair=None if gchair == "neutral" else gchair, clock=clock

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from accord.forecast import IssueArrays
-from accord.forum.procedure import _sub_domain, status_quo_index
+from accord.forum.procedure import agenda_issues, zone_on
 from accord.negotiation import domain_from_scenario
-from accord.negotiation.zone import Zone, zone_of_agreement
-from accord.scenario import Scenario, load_scenario
+from accord.negotiation.zone import Zone
+from accord.scenario import Forum, Scenario, load_scenario
 from accord.scenario.values import with_values
 
 __all__ = ["Sensitivity", "judgement_sensitivity", "main"]
@@ -53,19 +53,16 @@ class Sensitivity:
         return max(abs(self.down - base), abs(self.up - base))
 
 
-def _zone(scenario: Scenario, forum_format: str) -> Zone:
-    domain = domain_from_scenario(scenario, forum_format)
-    sq = status_quo_index(domain, scenario)
-    names = [i.name for i in domain.space.issues]
-    cared = [k for k in range(len(names)) if any(u.weights[k] > 0 for u in domain.utilities)]
-    return zone_of_agreement(_sub_domain(domain, domain.parties, tuple(cared), sq))
+def _zone(scenario: Scenario, forum: Forum) -> Zone:
+    domain = domain_from_scenario(scenario, forum.format)
+    return zone_on(domain, scenario, agenda_issues(domain, forum))
 
 
 def judgement_sensitivity(scenario: Scenario, forum_id: str) -> tuple[Zone, list[Sensitivity]]:
     """The forum's zone, and each judged number's effect on it, largest swing first."""
     forum = scenario.forum(forum_id)
     seated = set(scenario.format(forum.format).actors)
-    base = _zone(scenario, forum.format)
+    base = _zone(scenario, forum)
     arrays = IssueArrays.from_scenario(scenario)
     position, salience = np.array(arrays.position), np.array(arrays.salience)
     capability = np.array(arrays.capability)
@@ -98,7 +95,7 @@ def judgement_sensitivity(scenario: Scenario, forum_id: str) -> tuple[Zone, list
                     moved[a, i] = float(np.clip(quantity.value + sign * step, low, high))
                     values = (moved, salience) if what == "position" else (position, moved)
                     changed = with_values(scenario, *values, capability)
-                    sizes.append(_zone(changed, forum.format).in_zone)
+                    sizes.append(_zone(changed, forum).in_zone)
                 found.append(
                     Sensitivity(scenario.actor_ids[a], issue.id, what, quantity.value, step, *sizes)
                 )

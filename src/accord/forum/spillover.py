@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accord.errors import AccordError
-from accord.forum.procedure import _sub_domain, status_quo_index
+from accord.forum.procedure import agenda_issues, zone_on
 from accord.negotiation import domain_from_scenario
-from accord.negotiation.zone import Zone, zone_of_agreement
+from accord.negotiation.zone import Zone
 from accord.scenario import Scenario
 
 __all__ = ["Spillover", "spillover"]
@@ -71,21 +71,9 @@ def spillover(
     unknown = [i for i in issues if i not in names]
     if unknown:
         raise AccordError(f"unknown issues {unknown}; the issues are {names}")
-    file_idx = tuple(names.index(i) for i in issues)
-    outside = zone_of_agreement(
-        _sub_domain(alone, alone.parties, file_idx, status_quo_index(alone, pair))
-    )
+    outside = zone_on(alone, pair, tuple(names.index(i) for i in issues))
     table = domain_from_scenario(scenario, forum.format)
-    agenda = [i.name for i in table.space.issues]
-    wanted = set(forum.agenda or agenda)
-    cared = tuple(
-        k
-        for k, n in enumerate(agenda)
-        if n in wanted and any(u.weights[k] > 0 for u in table.utilities)
-    )
-    inside = zone_of_agreement(
-        _sub_domain(table, table.parties, cared, status_quo_index(table, scenario))
-    )
+    inside = zone_on(table, scenario, agenda_issues(table, forum))
     status_quo = {
         i: float(scenario.issue(i).status_quo.value)  # type: ignore[union-attr]
         for i in issues
