@@ -86,13 +86,42 @@ def test_genius_domain_reads_discrete_and_integer_issues() -> None:
     assert [i.name for i in d.space.issues] == ["Food", "Music", "Guests"]
     assert d.space.issues[2].values == (1.0, 2.0, 3.0, 4.0)
     assert d.reservation.tolist() == [0.3, 0.25]
-    # Alice on (Chips, Band, 1 guest): .5·(2/4) + .3·(1/3) + .2·(.25·1) = .4
-    # (evaluations divided by the issue's best, as GENIUS does).
+    # Alice on (Chips, Band, 1 guest): .5·(2/4) + .3·(1/3) + .2·(.25 + .25·(1 - 1)) = .4
+    # (evaluations divided by the issue's best; integers measured from the lower bound).
     assert d.matrix[0, 0] == pytest.approx(0.4)
-    # Bob on the same: .2·1 + .6·1 + .2·(-.25 + 1.25) = 1.
+    # Bob on the same: .2·1 + .6·1 + .2·(1 - .25·(1 - 1)) = 1.
     assert d.matrix[1, 0] == pytest.approx(1.0)
     best_for_alice = d.describe(int(np.argmax(d.matrix[0])))
     assert best_for_alice == {"Food": "Catering", "Music": "DJ", "Guests": 4.0}
+
+
+def test_genius_integer_issues_count_from_the_lower_bound_and_stay_in_0_1(
+    tmp_path: Path,
+) -> None:
+    """GENIUS's EvaluatorInteger: offset + slope · (value - lowerbound), cut to [0, 1]."""
+    domain = tmp_path / "prices.xml"
+    domain.write_text(
+        '<utility_space><objective name="prices">'
+        '<issue index="1" etype="integer" name="price" lowerbound="-5" upperbound="5"/>'
+        "</objective></utility_space>"
+    )
+    for name, slope, offset in [("buyer", 0.08, 0.3), ("seller", 0.2, -0.5)]:
+        (tmp_path / f"{name}.xml").write_text(
+            '<utility_space><objective name="prices">'
+            '<issue index="1" etype="integer" name="price">'
+            f'<evaluator ftype="linear" slope="{slope}" offset="{offset}"/></issue>'
+            '<weight index="1" value="1"/></objective></utility_space>'
+        )
+    d = load_genius(domain, tmp_path / "buyer.xml", tmp_path / "seller.xml")
+    prices = [d.describe(k)["price"] for k in range(d.space.size)]
+    assert prices == [float(v) for v in range(-5, 6)]
+    # buyer: .3 at -5, rising .08 a step to .3 + .8 = 1.1 at 5, held at 1.
+    buyer = [min(1.0, 0.3 + 0.08 * (v + 5)) for v in range(-5, 6)]
+    assert d.matrix[0] == pytest.approx(buyer)
+    # seller: -.5 at -5 held at 0 until the line crosses 0 (at -2.5), 1 from 2.5 on.
+    seller = [min(1.0, max(0.0, -0.5 + 0.2 * (v + 5))) for v in range(-5, 6)]
+    assert d.matrix[1] == pytest.approx(seller)
+    assert d.matrix.min() == 0.0
 
 
 def test_genius_errors_name_the_file_and_element(tmp_path: Path) -> None:

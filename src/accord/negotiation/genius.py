@@ -5,7 +5,9 @@ file lists the issues under ``<utility_space><objective>`` (discrete issues
 with ``<item value=...>``, integer issues with ``lowerbound``/``upperbound``),
 and each profile file gives, per issue, an evaluation per item (divided by the
 issue's largest evaluation, as GENIUS does) or a linear evaluator for integer
-issues, one ``<weight>`` per issue, and a ``<reservation value=...>``.
+issues (``offset + slope · (value − lowerbound)``, kept within [0, 1], as GENIUS
+does), one ``<weight>`` per issue, and a ``<reservation value=...>``. Real-valued
+issues are refused: accord's outcome spaces are discrete.
 
 Problems are reported as :class:`~accord.errors.ScenarioError` naming the file
 and the element.
@@ -59,7 +61,10 @@ def _number(path: Path, element: ET.Element, attr: str) -> float:
     try:
         return float(raw)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        where = f"<{element.tag} name={element.get('name')!r} index={element.get('index')!r}>"
+        label = " ".join(
+            f"{key}={element.get(key)!r}" for key in ("name", "value", "index") if element.get(key)
+        )
+        where = f"<{element.tag} {label}>" if label else f"<{element.tag}>"
         raise _fail(path, where, f"attribute {attr!r} must be a number, got {raw!r}") from None
 
 
@@ -133,8 +138,12 @@ def _read_profile(path: Path, space: OutcomeSpace) -> LinearAdditiveUtility:
                     "integer issues need a linear <evaluator slope=... offset=...>",
                 )
             slope, offset = _number(path, evaluator, "slope"), _number(path, evaluator, "offset")
+            # GENIUS measures from the issue's lower bound and keeps the result in [0, 1]
+            # (EvaluatorInteger.getEvaluation); its reader of NegMAS 0.16 does neither.
             values = np.array(issue.values, dtype=np.float64)
-            tables.append(tuple((slope * values + offset).tolist()))
+            low = values.min() if values.size else 0.0
+            evaluation = np.clip(offset + slope * (values - low), 0.0, 1.0)
+            tables.append(tuple(evaluation.tolist()))
     reservation_el = root.find("reservation")
     reservation = _number(path, reservation_el, "value") if reservation_el is not None else 0.0
     return LinearAdditiveUtility(tuple(weights), tuple(tables), reservation)
