@@ -142,8 +142,8 @@ def _read_profile(path: Path, space: OutcomeSpace) -> LinearAdditiveUtility:
             # (EvaluatorInteger.getEvaluation); its reader of NegMAS 0.16 does neither.
             values = np.array(issue.values, dtype=np.float64)
             low = values.min() if values.size else 0.0
-            evaluation = np.clip(offset + slope * (values - low), 0.0, 1.0)
-            tables.append(tuple(evaluation.tolist()))
+            linear = np.clip(offset + slope * (values - low), 0.0, 1.0)
+            tables.append(tuple(linear.tolist()))
     reservation_el = root.find("reservation")
     reservation = _number(path, reservation_el, "value") if reservation_el is not None else 0.0
     return LinearAdditiveUtility(tuple(weights), tuple(tables), reservation)
