@@ -155,95 +155,255 @@ def run_exchanges(
             exchanges=parts[0].exchanges,
         )
     x = ideal.copy()  # voting positions
-    given = np.zeros(x.shape, dtype=bool)
     s = np.broadcast_to(arrays.salience, x.shape)
     w = np.broadcast_to(arrays.weight, x.shape)
-    allowed_pairs = ~np.eye(m, dtype=bool)
+    # Each exchange is counted once: j gives on the first issue of a pair (p < q), i on
+    # the second; the gains decide which of the two actors is i.
+    allowed = np.triu(np.ones((m, m), dtype=bool), k=1)
     if linked_only:
-        allowed_pairs &= arrays.linkage > 0
-    not_self = ~np.eye(n, dtype=bool)
-    static = not_self[:, :, None, None] & allowed_pairs[None, None, :, :]
-
-    # Indices (i, j, p, q) on axes 1..4 after the batch axis.
-    s_ip, s_iq = s[:, :, None, :, None], s[:, :, None, None, :]
-    s_jp, s_jq = s[:, None, :, :, None], s[:, None, :, None, :]
-    edge = s_ip * s_jq - s_iq * s_jp  # > 0: i values p relatively more than j does
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = (s_ip + s_jp) / (s_iq + s_jq)  # δ_q / δ_p under equal gain
-        per_dp = edge / (s_iq + s_jq)  # gain per unit of δ_p
-    w_jp, w_iq = w[:, None, :, :, None], w[:, :, None, None, :]
-
-    start = _outcomes(x, w)
+        allowed &= arrays.linkage > 0
+    first, second = np.nonzero(allowed)
+    votes = _Votes(ideal, x, np.zeros(x.shape, dtype=bool), s, w, first, second)
+    given, total = votes.given, votes.total
+    outcome = _outcomes(x, w)
+    start = outcome.copy()
     span = float(np.max(arrays.scale_max - arrays.scale_min))
     min_gain = tolerance * span
     count = np.zeros(batch, dtype=np.int64)
     active = np.ones(batch, dtype=bool)
     made: list[Exchange] = []
-    for step in range(1, max_exchanges + 1):
-        outcome = _outcomes(x, w)
-        total = w.sum(axis=1)
-        side = np.sign(np.nan_to_num(ideal - outcome[:, None, :]))
-        side = np.where(w > 0, side, 0.0)
-        opposite_p = (side[:, :, None, :, None] * side[:, None, :, :, None]) < 0
-        opposite_q = (side[:, :, None, None, :] * side[:, None, :, None, :]) < 0
-        free = ~given[:, None, :, :, None] & ~given[:, :, None, None, :]  # j on p, i on q
-        valid = static[None] & opposite_p & opposite_q & (edge > 0) & free
-        x0, ideal0 = np.nan_to_num(x), np.nan_to_num(ideal)
-        x_ip, x_iq = ideal0[:, :, None, :, None], x0[:, :, None, None, :]
-        x_jp, x_jq = x0[:, None, :, :, None], ideal0[:, None, :, None, :]
-        o_p, o_q = outcome[:, None, None, :, None], outcome[:, None, None, None, :]
-        t_p, t_q = total[:, None, None, :, None], total[:, None, None, None, :]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            bound = functools.reduce(
-                np.minimum,
-                [
-                    np.abs(x_jp - x_ip) * w_jp / t_p,  # j stops at i's position on p
-                    np.abs(x_iq - x_jq) * w_iq / t_q / ratio,  # i stops at j's position on q
-                    np.abs(x_ip - o_p),  # O_p stops at i
-                    np.abs(x_jq - o_q) / ratio,  # O_q stops at j
-                ],
-            )
-            gain = np.where(valid, bound * per_dp, -np.inf)
-        flat = gain.reshape(batch, -1)
-        best = flat.argmax(axis=1)
-        best_gain = flat[np.arange(batch), best]
-        go = active & (best_gain > min_gain)
+    for step in range(1, max_exchanges + 1 if first.size else 1):
+        best = votes.best(outcome, min_gain)
+        go = active & (best.draw >= 0)
         if not go.any():
             break
-        i, j, p, q = np.unravel_index(best, (n, n, m, m))
-        rows = np.flatnonzero(go)
-        for b in rows:
-            bi, bj, bp, bq = int(i[b]), int(j[b]), int(p[b]), int(q[b])
-            dp = float(bound[b, bi, bj, bp, bq])
-            dq = dp * float(ratio[b, bi, bj, bp, bq])
+        for b in np.flatnonzero(go):
+            bi, bj = int(best.i[b]), int(best.j[b])
+            bp, bq = int(first[best.k[b]]), int(second[best.k[b]])
+            dp = float(best.bound[b])
+            dq = dp * float(best.ratio[b])
             before_j, before_i = x[b, bj, bp], x[b, bi, bq]
-            x[b, bj, bp] += np.sign(ideal[b, bi, bp] - before_j) * dp * total[b, bp] / w[b, bj, bp]
-            x[b, bi, bq] += np.sign(ideal[b, bj, bq] - before_i) * dq * total[b, bq] / w[b, bi, bq]
-            given[b, bj, bp] = given[b, bi, bq] = True
+            for actor, issue, towards, delta in (
+                (bj, bp, ideal[b, bi, bp], dp),
+                (bi, bq, ideal[b, bj, bq], dq),
+            ):
+                move = delta * total[b, issue] / w[b, actor, issue]
+                x[b, actor, issue] += np.sign(towards - x[b, actor, issue]) * move
+                given[b, actor, issue] = True
             if b == 0:
+                # Listed as the actor after the other in file order gives first.
+                sides = [
+                    (arrays.actors[bj], arrays.issues[bp], float(before_j), float(x[b, bj, bp])),
+                    (arrays.actors[bi], arrays.issues[bq], float(before_i), float(x[b, bi, bq])),
+                ]
+                if bi > bj:
+                    sides.reverse()
+                (a1, i1, f1, t1), (a2, i2, f2, t2) = sides
                 made.append(
                     Exchange(
                         step=step,
-                        first=arrays.actors[bj],
-                        first_issue=arrays.issues[bp],
-                        first_from=float(before_j),
-                        first_to=float(x[b, bj, bp]),
-                        second=arrays.actors[bi],
-                        second_issue=arrays.issues[bq],
-                        second_from=float(before_i),
-                        second_to=float(x[b, bi, bq]),
-                        gain=float(best_gain[b]),
+                        first=a1,
+                        first_issue=i1,
+                        first_from=f1,
+                        first_to=t1,
+                        second=a2,
+                        second_issue=i2,
+                        second_from=f2,
+                        second_to=t2,
+                        gain=float(best.gain[b]),
                     )
                 )
         count += go
         active = go
+        outcome = _outcomes(x, w)
     return ExchangeRun(
         start=start,
-        outcome=_outcomes(x, w),
+        outcome=outcome,
         positions=x,
         count=count,
         exchanges=tuple(made),
     )
+
+
+@dataclass(frozen=True)
+class _Votes:
+    """The votes of a batch of draws as exchanges move them, and the exchanges they allow."""
+
+    ideal: Array
+    x: Array
+    """The voting positions, moved in place."""
+    given: NDArray[np.bool_]
+    """Which votes have been traded, set in place."""
+    s: Array
+    w: Array
+    first: NDArray[np.intp]
+    """The pairs of issues that can be traded against each other, ``first < second``."""
+    second: NDArray[np.intp]
+
+    @functools.cached_property
+    def total(self) -> Array:
+        """``(B, m)`` the weight on each issue."""
+        total: Array = self.w.sum(axis=1)
+        return total
+
+    def best(self, outcome: Array, min_gain: float) -> _Possible:
+        """Each draw's exchange of largest gain above ``min_gain``.
+
+        No exchange gains more than ``s_ip |x_ip - O_p|`` (what ``i`` can win on ``p``) or
+        ``s_jq |x_jq - O_q|``. The exchanges among the few actors with most to win give a
+        gain that each draw's best reaches at least; the exchanges whose bound falls
+        below it are then left out, and the rest weighed exactly: the same answer as
+        weighing them all, ties included.
+        """
+        batch, n, _ = self.x.shape
+        ideal, votes = np.nan_to_num(self.ideal), np.nan_to_num(self.x)
+        on = self.w > 0
+        # What an actor can win on an issue it is given on, and (per unit of the partner's
+        # salience, whose largest is used) what its own vote can move on an issue.
+        # (An issue on which nobody sits has no outcome: nothing there passes.)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            win = np.where(on, self.s * np.abs(ideal - outcome[:, None, :]), 0)
+            low = np.where(on, ideal, np.inf).min(axis=1, keepdims=True)
+            high = np.where(on, ideal, -np.inf).max(axis=1, keepdims=True)
+            room = np.maximum(np.abs(votes - low), np.abs(votes - high))
+            move = np.where(on, room * self.w / self.total[:, None, :], 0)
+            move *= np.where(on, self.s, 0).max(axis=1, keepdims=True)
+        few = min(n, 16)
+        top = -np.partition(-win, few - 1, axis=1)[:, few - 1 : few, :]
+        floor = self.possible(outcome, win >= top, move >= 0).best(min_gain, batch).gain
+        floor = np.maximum(np.where(np.isfinite(floor), floor, min_gain), min_gain) * (1 - 1e-9)
+        floor = floor[:, None, None]
+        return self.possible(outcome, win >= floor, move >= floor).best(min_gain, batch)
+
+    def possible(
+        self, outcome: Array, wins: NDArray[np.bool_], moves: NDArray[np.bool_]
+    ) -> _Possible:
+        """The exchanges whose gain the masks (``(B, n, m)``) do not rule out.
+
+        ``i`` must win enough on ``p`` and move enough on ``q``, ``j`` the reverse.
+
+        Which exchanges are possible is settled first, on cheap comparisons (sides, votes
+        already given, relative saliences), and the sizes are computed for those alone.
+        """
+        ideal, x, s, w, first, second = self.ideal, self.x, self.s, self.w, self.first, self.second
+        side = np.where(w > 0, np.sign(np.nan_to_num(ideal - outcome[:, None, :])), 0)
+        side = side.astype(np.int8)
+        side_p, side_q = side[:, :, first], side[:, :, second]
+        # Per vote pair (actor, pair of issues): the sides on p and q as a code from 0 to 8,
+        # where i's and j's codes sum to 8 when they sit on opposite sides of both; -99 (as
+        # i) or -199 (as j) where an actor sits on neither side of one, has already given
+        # (j on p, i on q), or cannot win or move enough.
+        code = ((side_p + 1) * 3 + side_q + 1).astype(np.int16)
+        code[(side_p == 0) | (side_q == 0)] = -99
+        as_i = wins[:, :, first] & moves[:, :, second] & ~self.given[:, :, second]
+        as_j = wins[:, :, second] & moves[:, :, first] & ~self.given[:, :, first]
+        code_i, code_j = np.where(as_i, code, -99), np.where(as_j, code, -199)
+        # Axes: draw, i, j, pair of issues.
+        valid = (code_i[:, :, None, :] + code_j[:, None, :, :]) == 8
+        n, pairs = valid.shape[1], valid.shape[3]
+        rest, k = np.divmod(np.flatnonzero(valid), pairs)
+        rest, j = np.divmod(rest, n)
+        b, i = np.divmod(rest, n)
+        # Flat indices into (B, n, K) arrays of each actor's values on the pair's issues.
+        ik, jk, bk = (b * n + i) * pairs + k, (b * n + j) * pairs + k, b * pairs + k
+        total = self.total
+
+        def on(a: Array, issues: NDArray[np.intp], where: NDArray[np.intp]) -> Array:
+            return np.take(a[:, :, issues], where)
+
+        s_ip, s_iq, s_jp, s_jq = (
+            on(s, first, ik),
+            on(s, second, ik),
+            on(s, first, jk),
+            on(s, second, jk),
+        )
+        edge = s_ip * s_jq - s_iq * s_jp
+        keep = np.flatnonzero(edge > 0)  # i values p relatively more than j does
+        b, i, j, k, ik, jk, bk = (v[keep] for v in (b, i, j, k, ik, jk, bk))
+        s_ip, s_iq, s_jp, s_jq, edge = (v[keep] for v in (s_ip, s_iq, s_jp, s_jq, edge))
+        x_ip, x_jq = on(np.nan_to_num(ideal), first, ik), on(np.nan_to_num(ideal), second, jk)
+        x_jp, x_iq = on(np.nan_to_num(x), first, jk), on(np.nan_to_num(x), second, ik)
+        w_jp, w_iq = on(w, first, jk), on(w, second, ik)
+        t_p, t_q = np.take(total[:, first], bk), np.take(total[:, second], bk)
+        o_p, o_q = np.take(outcome[:, first], bk), np.take(outcome[:, second], bk)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = (s_ip + s_jp) / (s_iq + s_jq)  # δ_q / δ_p under equal gain
+            bound = functools.reduce(
+                np.minimum,
+                [
+                    np.abs(x_jp - x_ip) * w_jp / t_p,  # j stops at i's position on p
+                    np.abs(x_iq - x_jq) * w_iq / t_q / ratio,  # i stops at j's on q
+                    np.abs(x_ip - o_p),  # O_p stops at i
+                    np.abs(x_jq - o_q) / ratio,  # O_q stops at j
+                ],
+            )
+            gain = bound * edge / (s_iq + s_jq)
+        return _Possible(b, i, j, k, gain, bound, ratio, first[k], second[k])
+
+
+@dataclass(frozen=True)
+class _Possible:
+    """Possible exchanges: in draw ``draw``, ``j`` gives on issue ``p`` and ``i`` on ``q``.
+
+    In order of draw, then ``i``, ``j`` and the pair of issues.
+    """
+
+    draw: NDArray[np.intp]
+    i: NDArray[np.intp]
+    j: NDArray[np.intp]
+    k: NDArray[np.intp]
+    """Which pair of issues."""
+    gain: Array
+    bound: Array
+    """The size ``δ_p``."""
+    ratio: Array
+    """``δ_q / δ_p``."""
+    p: NDArray[np.intp]
+    q: NDArray[np.intp]
+
+    def best(self, min_gain: float, batch: int) -> _Possible:
+        """Each draw's exchange of largest gain above ``min_gain``; ``draw`` is -1 where none.
+
+        Ties go to the exchange whose first actor (in file order) comes first, then the
+        other actor, the issue the other gives on and the issue the first gives on.
+        """
+        keep = np.flatnonzero(self.gain > min_gain)
+        pick = np.zeros(batch, dtype=np.intp)
+        found = np.zeros(batch, dtype=bool)
+        if keep.size:
+            draw, gain = self.draw[keep], self.gain[keep]
+            starts = np.flatnonzero(np.r_[True, draw[1:] != draw[:-1]])
+            top = np.repeat(np.maximum.reduceat(gain, starts), np.diff(np.r_[starts, keep.size]))
+            tied = keep[gain == top]
+            i, j, p, q = self.i[tied], self.j[tied], self.p[tied], self.q[tied]
+            lead_first = i < j
+            order = np.lexsort(
+                (
+                    np.where(lead_first, q, p),  # the issue the first actor gives on
+                    np.where(lead_first, p, q),  # the issue the other gives on
+                    np.maximum(i, j),
+                    np.minimum(i, j),
+                    self.draw[tied],
+                )
+            )
+            draws = self.draw[tied][order]
+            heads = tied[order][np.r_[True, draws[1:] != draws[:-1]]]
+            pick[self.draw[heads]] = heads
+            found[self.draw[heads]] = True
+        if not self.draw.size:  # nothing to pick from: placeholders behind draw = -1
+            pad = np.zeros(batch)
+            return _Possible(pick - 1, pick, pick, pick, pad, pad, pad, pick, pick)
+        return _Possible(
+            np.where(found, np.arange(batch), -1),
+            self.i[pick],
+            self.j[pick],
+            self.k[pick],
+            self.gain[pick],
+            self.bound[pick],
+            self.ratio[pick],
+            self.p[pick],
+            self.q[pick],
+        )
 
 
 @dataclass(frozen=True)
