@@ -89,3 +89,13 @@ def test_records_frame_json_and_csv_agree(nea: Scenario) -> None:
 
 def test_same_input_same_bytes(nea: Scenario) -> None:
     assert forecast(nea).to_json() == forecast(nea).to_json()
+
+
+def test_the_ensemble_is_the_same_whether_its_members_ran_first_or_not(eu: Scenario) -> None:
+    # The table reuses the members' runs when they are in it; alone, it runs them itself.
+    both = forecast(eu, models=["mean", "expected-utility", "ensemble"])
+    alone = forecast(eu, models=["ensemble"])
+    for issue in eu.issues:
+        expected = (both.value(issue.id, "mean") + both.value(issue.id, "expected-utility")) / 2
+        assert both.value(issue.id, "ensemble") == pytest.approx(expected)
+        assert alone.value(issue.id, "ensemble") == both.value(issue.id, "ensemble")

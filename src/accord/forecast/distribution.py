@@ -197,16 +197,6 @@ def _modes(values: Array, lo: float, hi: float) -> tuple[float, float] | None:
     return None
 
 
-def _reused(model: ForecastModel, done: list[tuple[ForecastModel, Array]]) -> Array | None:
-    """An ensemble's values from its members' when the same members were just run."""
-    if not isinstance(model, Ensemble):
-        return None
-    found = [next((v for m, v in done if m == member), None) for member in model.members]
-    if any(v is None for v in found):
-        return None
-    return model.combine([v for v in found if v is not None])
-
-
 def forecast_distribution(
     scenario: Scenario,
     samples: int,
@@ -243,7 +233,7 @@ def forecast_distribution(
         )
         done: list[tuple[ForecastModel, Array]] = []
         for model in chosen:
-            values = _reused(model, done)
+            values = model.reuse(done) if isinstance(model, Ensemble) else None
             if values is None:
                 values = within_holders(model.predict_values(part), part)
             out[model.name][start:stop] = values

@@ -7,6 +7,7 @@ single forecast needs reading with care.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Protocol
 
@@ -277,8 +278,18 @@ class Ensemble:
 
     def predict(self, arrays: IssueArrays) -> ModelOutput:
         """Forecast every issue of one scenario."""
-        values = self.predict_values(arrays)
+        return self.output(self.predict_values(arrays))
+
+    def output(self, values: Array) -> ModelOutput:
+        """The forecasts with their notes."""
         return ModelOutput(values, _no_weight_notes(values))
+
+    def reuse(self, done: Sequence[tuple[ForecastModel, Array]]) -> Array | None:
+        """The forecast from its members' forecasts already in ``done``; ``None`` if one is not."""
+        found = [next((v for m, v in done if m == member), None) for member in self.members]
+        if any(v is None for v in found):
+            return None
+        return self.combine([v for v in found if v is not None])
 
 
 MODELS: dict[str, ForecastModel] = {

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from accord.forecast.classic import Array
 from accord.forecast.holders import within_holders
 from accord.forecast.inputs import IssueArrays
-from accord.forecast.models import MODELS, ForecastModel, get_model
+from accord.forecast.models import MODELS, Ensemble, ForecastModel, get_model
 from accord.forecast.output import ModelOutput
 from accord.forecast.record import track_record
 from accord.scenario import Issue, Scenario
@@ -204,7 +205,15 @@ def forecast(
     names = tuple(m.name for m in chosen)
     seated = scenario.at_table(table) if table is not None else scenario
     arrays = IssueArrays.from_scenario(seated)
-    outputs = {m.name: _held(m.predict(arrays), arrays, seated) for m in chosen}
+    outputs = {}
+    done: list[tuple[ForecastModel, Array]] = []  # the ensemble reuses its members' runs
+    for model in chosen:
+        if isinstance(model, Ensemble) and (reused := model.reuse(done)) is not None:
+            output = model.output(reused)
+        else:
+            output = model.predict(arrays)
+        done.append((model, output.values))
+        outputs[model.name] = _held(output, arrays, seated)
     record = track_record()
     cells = []
     for k, issue in enumerate(seated.issues):
