@@ -23,7 +23,7 @@ import numpy as np
 from timing import best_of
 
 from accord.backtest import backtest, read_cases
-from accord.forecast import MODELS
+from accord.forecasting import MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCORD = Path(sys.executable).with_name("accord")

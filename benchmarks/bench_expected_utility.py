@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 from timing import best_of
 
-from accord.forecast import IssueArrays
-from accord.forecast.eu_options import ExpectedUtilityOptions
-from accord.forecast.eu_reference import reference_run
-from accord.forecast.expected_utility import run_expected_utility
-from accord.forecast.uncertainty import Uncertainty
+from accord.forecasting import IssueArrays
+from accord.forecasting.eu_options import ExpectedUtilityOptions
+from accord.forecasting.eu_reference import reference_run
+from accord.forecasting.expected_utility import run_expected_utility
+from accord.forecasting.uncertainty import Uncertainty
 from accord.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -267,7 +267,7 @@ def test_deu_development_half_reproduces_the_published_baselines() -> None:
 @pytest.mark.skipif(not DEU_DEV.exists(), reason=f"{DEU_DEV} is not beside this checkout")
 def test_the_shipped_track_record_is_what_the_backtest_measures() -> None:
     from accord.backtest.record import measure_record
-    from accord.forecast.record import track_record
+    from accord.forecasting.record import track_record
 
     assert measure_record(DEU_DEV).records() == track_record().records()
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays as np_arrays
 
-from accord.forecast import forecast
-from accord.forecast.exchange import ExchangeModel, run_exchanges
-from accord.forecast.inputs import IssueArrays
+from accord.forecasting import forecast
+from accord.forecasting.exchange import ExchangeModel, run_exchanges
+from accord.forecasting.inputs import IssueArrays
 from accord.scenario import Scenario, scenario_from_dict
 
 
@@ -139,7 +139,7 @@ def test_flagship_exchanges_are_listed_and_each_vote_moves_once(nea: Scenario) -
 
 
 def test_batch_matches_single_runs(nea: Scenario) -> None:
-    from accord.forecast.uncertainty import Uncertainty
+    from accord.forecasting.uncertainty import Uncertainty
 
     base = IssueArrays.from_scenario(nea)
     drawn = Uncertainty.from_scenario(nea).sample(base, 6, np.random.default_rng(4))

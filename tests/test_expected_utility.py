@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accord.errors import ForecastError
-from accord.forecast.eu_options import SAME_POSITION, ExpectedUtilityOptions
-from accord.forecast.eu_reference import reference_run
-from accord.forecast.expected_utility import KIND_NAMES, _probabilities, run_expected_utility
+from accord.forecasting.eu_options import SAME_POSITION, ExpectedUtilityOptions
+from accord.forecasting.eu_reference import reference_run
+from accord.forecasting.expected_utility import KIND_NAMES, _probabilities, run_expected_utility
 from accord.scenario import Scenario
 
 # Scholz, Calbert & Smith (2011), Table 1: Netherlands, Belgium, Luxembourg, Germany,
@@ -214,9 +214,9 @@ def test_actors_who_reach_the_same_position_are_treated_alike() -> None:
 
 def test_the_scholz_reading_keeps_table_2(eu: Scenario) -> None:
     # Scholz, Calbert & Smith (2011), Table 2, Q = 1: the median after round 8 is 9.6.
-    from accord.forecast import IssueArrays
-    from accord.forecast.eu_options import SCHOLZ
-    from accord.forecast.models import ExpectedUtility
+    from accord.forecasting import IssueArrays
+    from accord.forecasting.eu_options import SCHOLZ
+    from accord.forecasting.models import ExpectedUtility
 
     model = ExpectedUtility(rounds=8, options=SCHOLZ, reading="last")
     value = model.predict_values(IssueArrays.from_scenario(eu))[0]
@@ -224,7 +224,7 @@ def test_the_scholz_reading_keeps_table_2(eu: Scenario) -> None:
 
 
 def test_a_settled_run_is_read_where_it_settled() -> None:
-    from accord.forecast.models import ExpectedUtility
+    from accord.forecasting.models import ExpectedUtility
 
     model = ExpectedUtility()
     run = run_expected_utility(
@@ -242,8 +242,8 @@ def test_a_settled_run_is_read_where_it_settled() -> None:
 
 def test_an_oscillating_run_is_read_as_the_middle_of_its_cycle() -> None:
     # Scholz's readings on the EU example never settle: the median swings between rounds.
-    from accord.forecast.eu_options import SCHOLZ
-    from accord.forecast.models import ExpectedUtility
+    from accord.forecasting.eu_options import SCHOLZ
+    from accord.forecasting.models import ExpectedUtility
 
     x, c, s = (
         [4, 7, 4, 4, 10, 10, 10, 7, 4, 7],
@@ -268,7 +268,7 @@ def replace_tolerance(options: ExpectedUtilityOptions, tolerance: float) -> Expe
 
 
 def test_an_unknown_reading_is_refused() -> None:
-    from accord.forecast.models import ExpectedUtility
+    from accord.forecasting.models import ExpectedUtility
 
     with pytest.raises(ForecastError, match="reading must be"):
         ExpectedUtility(reading="first")  # type: ignore[arg-type]
@@ -291,7 +291,7 @@ def test_an_unknown_reading_is_refused() -> None:
 def test_sorted_vote_sums_equal_the_direct_ones(case, exponents) -> None:
     # Two ways to one sum: every voter for every pair (small issues), or prefix sums over
     # voters sorted by position (large ones); ties and voters on a midpoint included.
-    from accord.forecast.expected_utility import _support_direct, _support_sorted
+    from accord.forecasting.expected_utility import _support_direct, _support_sorted
 
     x, w, r = (np.array([v]) for v in case)
     r = r if exponents else np.ones_like(r)
@@ -306,7 +306,7 @@ def test_sorted_vote_sums_equal_the_direct_ones(case, exponents) -> None:
 
 
 def test_a_large_issue_runs_on_the_sorted_path_and_agrees_with_the_direct_one() -> None:
-    from accord.forecast import expected_utility as eu
+    from accord.forecasting import expected_utility as eu
 
     rng = np.random.default_rng(5)
     x = rng.choice([0.0, 25.0, 50.0, 75.0, 100.0], (3, 60)) + rng.normal(0, 1, (3, 60)) * (

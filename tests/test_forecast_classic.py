@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from accord.forecast import IssueArrays, forecast, nash_bargaining, weighted_mean, weighted_median
+from accord.forecasting import (
+    IssueArrays,
+    forecast,
+    nash_bargaining,
+    weighted_mean,
+    weighted_median,
+)
 from accord.scenario import Scenario
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from accord.errors import AccordError, ForecastError
-from accord.forecast import MODELS, forecast
+from accord.forecasting import MODELS, forecast
 from accord.scenario import Scenario
 
 

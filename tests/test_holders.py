@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from accord.errors import ScenarioError
-from accord.forecast import forecast
-from accord.forecast.distribution import forecast_distribution
+from accord.forecasting import forecast
+from accord.forecasting.distribution import forecast_distribution
 from accord.scenario import load_scenario, parse_scenario
 from tests.conftest import SCENARIOS
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from accord.forecast.influence import influence
+from accord.forecasting.influence import influence
 from accord.scenario import Scenario
 
 

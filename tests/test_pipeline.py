@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 from accord.cli import app
 from accord.files import write_atomically
-from accord.forecast import forecast
-from accord.forecast.distribution import forecast_distribution
-from accord.forecast.influence import influence
+from accord.forecasting import forecast
+from accord.forecasting.distribution import forecast_distribution
+from accord.forecasting.influence import influence
 from accord.report.html import render_report
 from accord.report.run import RunSettings, run_all
 from accord.scenario import Scenario, scenario_from_dict

@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from accord.forecast import IssueArrays
-from accord.forecast.procedural import Procedural, win_set
+from accord.forecasting import IssueArrays
+from accord.forecasting.procedural import Procedural, win_set
 from accord.scenario import Scenario
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from accord.errors import ScenarioError
-from accord.forecast import forecast
+from accord.forecasting import forecast
 from accord.scenario import load_scenario, parse_table
 from tests.conftest import DATA
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from accord.errors import ForecastError
-from accord.forecast import IssueArrays
-from accord.forecast.distribution import forecast_distribution
-from accord.forecast.uncertainty import Uncertainty
+from accord.forecasting import IssueArrays
+from accord.forecasting.distribution import forecast_distribution
+from accord.forecasting.uncertainty import Uncertainty
 from accord.scenario import Scenario, load_scenario
 from tests.conftest import DATA
 
@@ -116,7 +116,7 @@ def test_a_point_forecast_outside_its_interval_is_flagged(eu: Scenario) -> None:
 
 
 def test_two_clusters_of_draws_are_found_and_one_cluster_is_not() -> None:
-    from accord.forecast.distribution import _modes
+    from accord.forecasting.distribution import _modes
 
     rng = np.random.default_rng(0)
     two = np.concatenate([rng.normal(22, 1.5, 500), rng.normal(78, 1.5, 500)])

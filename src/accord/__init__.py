@@ -9,15 +9,15 @@ The first steps::
     table.to_frame()
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata as _metadata
 
 from accord.errors import AccordError, ForecastError, Problem, ScenarioError
-from accord.forecast import Forecast, ForecastTable, forecast
+from accord.forecasting import Forecast, ForecastTable, forecast
 from accord.scenario import Scenario, load_scenario, parse_scenario
 
 try:
-    __version__ = version("accord")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _metadata.version("accord")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [

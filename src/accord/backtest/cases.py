@@ -1,7 +1,7 @@
 """Decisions with known outcomes: the inputs of a back-test, as arrays the models take.
 
 A :class:`CaseBlock` is one set of issues that share their actors (one DEU file,
-one KTAB table, one scenario file): an :class:`~accord.forecast.IssueArrays`
+one KTAB table, one scenario file): an :class:`~accord.forecasting.IssueArrays`
 with the issues as columns, and per issue its recorded outcome. A back-test
 runs every model once per block, over all the block's issues at once.
 """
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accord.forecast.classic import Array
-from accord.forecast.inputs import IssueArrays
-from accord.forecast.uncertainty import Uncertainty
+from accord.forecasting.classic import Array
+from accord.forecasting.inputs import IssueArrays
+from accord.forecasting.uncertainty import Uncertainty
 
 __all__ = ["CaseBlock", "Cases"]
 

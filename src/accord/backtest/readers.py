@@ -33,8 +33,8 @@ import numpy as np
 
 from accord.backtest.cases import CaseBlock, Cases
 from accord.errors import Problem, ScenarioError
-from accord.forecast.inputs import IssueArrays
-from accord.forecast.uncertainty import Uncertainty
+from accord.forecasting.inputs import IssueArrays
+from accord.forecasting.uncertainty import Uncertainty
 from accord.scenario import Scenario, parse_scenario, parse_table
 from accord.scenario.loader import layout_of
 from accord.scenario.text import Layout, read_text, sniff

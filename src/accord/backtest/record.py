@@ -2,7 +2,7 @@
 
 Runs the back-test on the reference data with the default settings (seed 0,
 2,000 bootstrap resamples, 90% intervals) and writes ``record.json``, which
-``accord forecast`` and the report read (:mod:`accord.forecast.record`).
+``accord forecast`` and the report read (:mod:`accord.forecasting.record`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from accord.backtest.readers import read_cases
 from accord.backtest.scoring import BacktestResult, backtest
 from accord.files import write_atomically
-from accord.forecast.record import ModelRecord, TrackRecord
+from accord.forecasting.record import ModelRecord, TrackRecord
 
 __all__ = ["REFERENCE", "measure_record"]
 
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     out = (
         Path(argv[1])
         if len(argv) > 1
-        else Path(__file__).resolve().parent.parent / "forecast" / "record.json"
+        else Path(__file__).resolve().parent.parent / "forecasting" / "record.json"
     )
     record = measure_record(Path(argv[0]))
     write_atomically(out, json.dumps(record.records(), indent=2) + "\n")

@@ -33,11 +33,11 @@ import pandas as pd
 
 from accord.backtest.cases import CaseBlock, Cases
 from accord.errors import ForecastError
-from accord.forecast.classic import Array
-from accord.forecast.exchange import ExchangeModel
-from accord.forecast.holders import within_holders
-from accord.forecast.models import ForecastModel
-from accord.forecast.table import resolve_models
+from accord.forecasting.classic import Array
+from accord.forecasting.exchange import ExchangeModel
+from accord.forecasting.holders import within_holders
+from accord.forecasting.models import ForecastModel
+from accord.forecasting.table import resolve_models
 
 __all__ = [
     "BASELINE",

@@ -18,8 +18,8 @@ from accord.cli.common import console as _console
 from accord.cli.common import scenario_summary, user_errors, with_progress
 from accord.errors import AccordError
 from accord.files import write_atomically
-from accord.forecast import MODELS, ForecastTable, IssueArrays, forecast
-from accord.forecast.distribution import ForecastDistribution, forecast_distribution
+from accord.forecasting import MODELS, ForecastTable, IssueArrays, forecast
+from accord.forecasting.distribution import ForecastDistribution, forecast_distribution
 from accord.scenario import load_scenario
 
 __all__ = ["app", "main"]
@@ -178,7 +178,7 @@ def forecast_command(
 
                 plot_trajectories(runs, seated, plot, quad_round=quad_round)
         if model and "exchange" in names:
-            from accord.forecast.exchange import ExchangeModel
+            from accord.forecasting.exchange import ExchangeModel
 
             seated = scenario.at_table(format) if format else scenario
             run = ExchangeModel().run(IssueArrays.from_scenario(seated))
@@ -194,8 +194,8 @@ def forecast_command(
 
 def _expected_utility(rounds: int | None, scholz: bool) -> Any:
     """The expected-utility model as the options ask: backtested by default, or Scholz's."""
-    from accord.forecast.eu_options import SCHOLZ
-    from accord.forecast.models import ExpectedUtility
+    from accord.forecasting.eu_options import SCHOLZ
+    from accord.forecasting.models import ExpectedUtility
 
     if scholz:
         return ExpectedUtility(
@@ -236,7 +236,7 @@ def influence_command(
     if out is not None and out.suffix.lower() not in {".csv", ".json"}:
         raise AccordError(f"{out}: --out must end in .csv or .json")
     from accord.cli import render
-    from accord.forecast.influence import influence
+    from accord.forecasting.influence import influence
 
     scenario = load_scenario(scenario_file)
     name = model.value if hasattr(model, "value") else str(model)

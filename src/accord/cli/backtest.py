@@ -178,7 +178,7 @@ def backtest_command(
                 f"{target}: the folder {target.parent} does not exist; create it first"
             )
     from accord.backtest import backtest, read_cases
-    from accord.forecast.models import get_model
+    from accord.forecasting.models import get_model
 
     chosen = [get_model(m) for m in model] if model else None
     cases = read_cases(data)

@@ -10,12 +10,12 @@ from rich.table import Table
 from rich.text import Text
 
 from accord.cli.common import scenario_summary
-from accord.forecast import MODELS, ForecastTable
-from accord.forecast.distribution import ForecastDistribution
-from accord.forecast.exchange import ExchangeRun
-from accord.forecast.influence import InfluenceTable
-from accord.forecast.models import IssueTrajectory
-from accord.forecast.record import track_record
+from accord.forecasting import MODELS, ForecastTable
+from accord.forecasting.distribution import ForecastDistribution
+from accord.forecasting.exchange import ExchangeRun
+from accord.forecasting.influence import InfluenceTable
+from accord.forecasting.models import IssueTrajectory
+from accord.forecasting.record import track_record
 from accord.negotiation import AgreementAnalysis, NegotiationDomain, NegotiationResult
 from accord.report.html import ReportInputs
 from accord.scenario import Issue, Scenario

@@ -6,8 +6,8 @@ from functools import lru_cache
 from typing import Any
 
 from accord.experiments.sweep import Task
-from accord.forecast import IssueArrays
-from accord.forecast.uncertainty import Uncertainty
+from accord.forecasting import IssueArrays
+from accord.forecasting.uncertainty import Uncertainty
 from accord.forum.formats import ComparisonSettings, compare_one, scenario_draw
 from accord.forum.procedure import ForumSettings
 from accord.scenario import Scenario, load_scenario

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from accord.forecast import IssueArrays
-from accord.forecast.uncertainty import Uncertainty
+from accord.forecasting import IssueArrays
+from accord.forecasting.uncertainty import Uncertainty
 from accord.forum.implementation import Strategy, implement, utilities_at
 from accord.forum.procedure import ForumSettings, default_forum, run_forum, status_quo_index
 from accord.negotiation import (

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accord.forecast import IssueArrays
+from accord.forecasting import IssueArrays
 from accord.forum.procedure import agenda_issues, zone_on
 from accord.negotiation import domain_from_scenario
 from accord.negotiation.zone import Zone

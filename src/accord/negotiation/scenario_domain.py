@@ -71,7 +71,7 @@ def domain_from_scenario(
     if len(stake) < len(seated.actors):
         seated = seated.with_actors(stake)
     # An issue whose holder is not at this table is not the table's to settle: it stays
-    # at the status quo, its one value (see accord.forecast.holders).
+    # at the status quo, its one value (see accord.forecasting.holders).
     issues = tuple(
         NegotiationIssue(i.id, (float(i.status_quo.value),))
         if any(h not in seated.actor_ids for h in i.holders) and i.status_quo is not None

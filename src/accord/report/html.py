@@ -12,10 +12,10 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from accord.forecast import MODELS, ForecastTable
-from accord.forecast.distribution import ForecastDistribution
-from accord.forecast.influence import InfluenceTable
-from accord.forecast.record import track_record
+from accord.forecasting import MODELS, ForecastTable
+from accord.forecasting.distribution import ForecastDistribution
+from accord.forecasting.influence import InfluenceTable
+from accord.forecasting.record import track_record
 from accord.forum import ForumRun
 from accord.forum.spillover import Spillover
 from accord.scenario import Scenario

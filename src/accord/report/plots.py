@@ -13,12 +13,12 @@ import numpy as np
 
 from accord.errors import AccordError
 from accord.files import atomic_path
-from accord.forecast.models import MODELS, IssueTrajectory
+from accord.forecasting.models import MODELS, IssueTrajectory
 from accord.negotiation import NegotiationDomain, NegotiationResult, nash_point, pareto_frontier
 from accord.scenario import Scenario
 
 if TYPE_CHECKING:
-    from accord.forecast.distribution import ForecastDistribution
+    from accord.forecasting.distribution import ForecastDistribution
 
 __all__ = [
     "comparison_figure",

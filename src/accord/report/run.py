@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from accord.forecast import forecast
-from accord.forecast.distribution import forecast_distribution
-from accord.forecast.influence import influence
+from accord.forecasting import forecast
+from accord.forecasting.distribution import forecast_distribution
+from accord.forecasting.influence import influence
 from accord.forum import (
     ComparisonSettings,
     ForumSettings,

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "RULE_QUOTA",
     "Actor",
     "ActorKind",
     "Anchor",
@@ -35,7 +36,6 @@ __all__ = [
     "Metadata",
     "Outcome",
     "Quantity",
-    "RULE_QUOTA",
     "Relation",
     "Scale",
     "StanceEntry",

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "ChannelCreate",
-    "CosponsorAnswer",
     "CommentCreate",
+    "CosponsorAnswer",
     "InjectCreate",
     "MessageCreate",
     "NotificationCreate",

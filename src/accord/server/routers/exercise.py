@@ -327,7 +327,7 @@ def debrief(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
     """
     if not seat.exercise.archive_open and seat.role not in ("facilitator", "chair"):
         raise HTTPException(403, "the debrief opens with the archive")
-    from accord.forecast import forecast
+    from accord.forecasting import forecast
     from accord.negotiation import domain_from_scenario, nash_point, utilities_of
     from accord.server.agenda import scenario_of
     from accord.server.models import Proposal, TextVersion

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accord.forecast.classic import Array
+from accord.forecasting.classic import Array
 
 __all__ = ["ModelOutput"]
 

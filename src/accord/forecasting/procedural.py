@@ -31,9 +31,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from accord.forecast.classic import Array, weighted_mean
-from accord.forecast.inputs import IssueArrays
-from accord.forecast.output import ModelOutput
+from accord.forecasting.classic import Array, weighted_mean
+from accord.forecasting.inputs import IssueArrays
+from accord.forecasting.output import ModelOutput
 
 __all__ = ["Procedural", "win_set"]
 

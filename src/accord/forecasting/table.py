@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from accord.forecast.classic import Array
-from accord.forecast.holders import within_holders
-from accord.forecast.inputs import IssueArrays
-from accord.forecast.models import MODELS, Ensemble, ForecastModel, get_model
-from accord.forecast.output import ModelOutput
-from accord.forecast.record import track_record
+from accord.forecasting.classic import Array
+from accord.forecasting.holders import within_holders
+from accord.forecasting.inputs import IssueArrays
+from accord.forecasting.models import MODELS, Ensemble, ForecastModel, get_model
+from accord.forecasting.output import ModelOutput
+from accord.forecasting.record import track_record
 from accord.scenario import Issue, Scenario
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class Forecast:
         reading: The value in words against the labelled points (``≈ label`` when near one,
             ``between A and B`` otherwise; see :meth:`accord.scenario.Issue.reading`).
         low: Lower end of the model's empirical interval (its track record's errors,
-            :mod:`accord.forecast.record`), clipped to the scale; NaN without a record.
+            :mod:`accord.forecasting.record`), clipped to the scale; NaN without a record.
         high: Upper end of that interval.
     """
 
@@ -190,7 +190,7 @@ def forecast(
 
     Args:
         scenario: A loaded scenario.
-        models: Model names (see :data:`accord.forecast.MODELS`) or configured
+        models: Model names (see :data:`accord.forecasting.MODELS`) or configured
             model objects (``ExpectedUtility(rounds=5)``); all by default.
         table: A format id: forecast only among the actors at that table.
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.forecast.classic import Array
-from accord.forecast.inputs import IssueArrays
+from accord.forecasting.classic import Array
+from accord.forecasting.inputs import IssueArrays
 from accord.scenario import Quantity, Scenario
 
 __all__ = ["Uncertainty"]

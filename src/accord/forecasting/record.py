@@ -90,7 +90,7 @@ def _fields(r: ModelRecord) -> list[tuple[str, Any]]:
 @functools.cache
 def track_record() -> TrackRecord:
     """The record shipped with accord (``record.json`` beside this module)."""
-    raw = json.loads((files("accord.forecast") / "record.json").read_text(encoding="utf-8"))
+    raw = json.loads((files("accord.forecasting") / "record.json").read_text(encoding="utf-8"))
     return TrackRecord(
         data=raw["data"],
         kind=raw["kind"],

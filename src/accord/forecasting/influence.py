@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from accord.forecast.holders import within_holders
-from accord.forecast.inputs import IssueArrays
-from accord.forecast.models import ForecastModel
-from accord.forecast.table import resolve_models
+from accord.forecasting.holders import within_holders
+from accord.forecasting.inputs import IssueArrays
+from accord.forecasting.models import ForecastModel
+from accord.forecasting.table import resolve_models
 from accord.scenario import Scenario
 
 if TYPE_CHECKING:

@@ -44,7 +44,7 @@ class IssueArrays:
     Actors run along axis -2 and issues along axis -1. An actor with no stated
     position on an issue has ``position`` NaN and ``salience`` 0 there, so that
     it carries no weight. A leading batch axis (Monte Carlo draws, see
-    :mod:`accord.forecast.uncertainty`) may come first on ``position``,
+    :mod:`accord.forecasting.uncertainty`) may come first on ``position``,
     ``salience`` and ``capability``. All arrays are read-only.
 
     Attributes:

@@ -4,7 +4,7 @@ This is the model of Bueno de Mesquita (1985, 1994) as reconstructed by Scholz,
 Calbert & Smith (2011), "Unravelling Bueno De Mesquita's group decision model",
 Journal of Theoretical Politics 23(4), written one actor and one pair at a
 time so that each step can be checked against the paper. The vectorised
-implementation in :mod:`accord.forecast.expected_utility` is tested against
+implementation in :mod:`accord.forecasting.expected_utility` is tested against
 this one on random inputs; use that one for real work.
 
 Notation (one issue): positions ``x``, capabilities ``c``, saliences ``s`` in
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accord.forecast.eu_options import SAME_POSITION, SAME_SECURITY, ExpectedUtilityOptions
+from accord.forecasting.eu_options import SAME_POSITION, SAME_SECURITY, ExpectedUtilityOptions
 
 __all__ = ["ReferenceRound", "reference_round", "reference_run"]
 

@@ -1,6 +1,6 @@
 """Forecasting models behind one small interface, and the registry of them by name.
 
-A model maps :class:`~accord.forecast.inputs.IssueArrays` (possibly a batch of
+A model maps :class:`~accord.forecasting.inputs.IssueArrays` (possibly a batch of
 Monte Carlo draws) to one forecast per issue, and can say, per issue, where a
 single forecast needs reading with care.
 """
@@ -15,13 +15,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import ForecastError
-from accord.forecast.classic import Array, nash_bargaining, weighted_mean, weighted_median
-from accord.forecast.eu_options import BACKTESTED, ExpectedUtilityOptions
-from accord.forecast.exchange import ExchangeModel
-from accord.forecast.expected_utility import ExpectedUtilityTrajectory, run_expected_utility
-from accord.forecast.inputs import IssueArrays
-from accord.forecast.output import ModelOutput
-from accord.forecast.procedural import Procedural
+from accord.forecasting.classic import Array, nash_bargaining, weighted_mean, weighted_median
+from accord.forecasting.eu_options import BACKTESTED, ExpectedUtilityOptions
+from accord.forecasting.exchange import ExchangeModel
+from accord.forecasting.expected_utility import ExpectedUtilityTrajectory, run_expected_utility
+from accord.forecasting.inputs import IssueArrays
+from accord.forecasting.output import ModelOutput
+from accord.forecasting.procedural import Procedural
 
 __all__ = [
     "MODELS",
@@ -148,7 +148,7 @@ class ExpectedUtility:
     """Bueno de Mesquita's expected-utility model, run until the positions settle.
 
     Scholz, Calbert & Smith (2011) reconstruction; see
-    :mod:`accord.forecast.expected_utility` and ``docs/models.md``. The papers give
+    :mod:`accord.forecasting.expected_utility` and ``docs/models.md``. The papers give
     no stopping rule. Here the run stops once no position moves by more than
     ``options.tolerance`` of the scale in a round, or after ``rounds`` rounds.
     ``reading="settled"`` forecasts the weighted median where the run settled; a run

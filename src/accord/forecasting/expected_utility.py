@@ -26,9 +26,9 @@ Smith (2011), "Unravelling Bueno De Mesquita's group decision model",
    it least; all actors move at once.
 
 Every ambiguity of the papers is an option of
-:class:`~accord.forecast.eu_options.ExpectedUtilityOptions`; ``docs/models.md``
+:class:`~accord.forecasting.eu_options.ExpectedUtilityOptions`; ``docs/models.md``
 explains each default. All ordered pairs, and a whole batch of Monte Carlo
-draws, are computed at once with numpy; :mod:`accord.forecast.eu_reference`
+draws, are computed at once with numpy; :mod:`accord.forecasting.eu_reference`
 is the plain-loop version this one is tested against.
 """
 
@@ -42,8 +42,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import ForecastError
-from accord.forecast.classic import Array, weighted_mean, weighted_median
-from accord.forecast.eu_options import SAME_POSITION, SAME_SECURITY, ExpectedUtilityOptions
+from accord.forecasting.classic import Array, weighted_mean, weighted_median
+from accord.forecasting.eu_options import SAME_POSITION, SAME_SECURITY, ExpectedUtilityOptions
 
 __all__ = ["KIND_NAMES", "ExpectedUtilityTrajectory", "run_expected_utility"]
 

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from accord.errors import ForecastError
-from accord.forecast.classic import Array
-from accord.forecast.expected_utility import draws_per_chunk
-from accord.forecast.holders import within_holders
-from accord.forecast.inputs import IssueArrays
-from accord.forecast.models import Ensemble, ForecastModel
-from accord.forecast.table import issue_records, resolve_models
-from accord.forecast.uncertainty import Uncertainty
+from accord.forecasting.classic import Array
+from accord.forecasting.expected_utility import draws_per_chunk
+from accord.forecasting.holders import within_holders
+from accord.forecasting.inputs import IssueArrays
+from accord.forecasting.models import Ensemble, ForecastModel
+from accord.forecasting.table import issue_records, resolve_models
+from accord.forecasting.uncertainty import Uncertainty
 from accord.scenario import Issue, Scenario
 
 if TYPE_CHECKING:

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from accord.forecast.classic import Array
-from accord.forecast.inputs import IssueArrays
+from accord.forecasting.classic import Array
+from accord.forecasting.inputs import IssueArrays
 
 __all__ = ["holder_bounds", "within_holders"]
 

@@ -2,12 +2,12 @@
 
 :func:`forecast` runs the registered models (:data:`MODELS`) on a scenario and
 returns a :class:`ForecastTable`; the array functions in
-:mod:`accord.forecast.classic` work on batches of scenarios at once.
+:mod:`accord.forecasting.classic` work on batches of scenarios at once.
 """
 
-from accord.forecast.classic import nash_bargaining, weighted_mean, weighted_median
-from accord.forecast.inputs import IssueArrays
-from accord.forecast.models import (
+from accord.forecasting.classic import nash_bargaining, weighted_mean, weighted_median
+from accord.forecasting.inputs import IssueArrays
+from accord.forecasting.models import (
     MODELS,
     ForecastModel,
     NashBargaining,
@@ -15,15 +15,15 @@ from accord.forecast.models import (
     WeightedMedian,
     get_model,
 )
-from accord.forecast.output import ModelOutput
-from accord.forecast.table import Forecast, ForecastTable, forecast
+from accord.forecasting.output import ModelOutput
+from accord.forecasting.table import Forecast, ForecastTable, forecast
 
 __all__ = [
+    "MODELS",
     "Forecast",
     "ForecastModel",
     "ForecastTable",
     "IssueArrays",
-    "MODELS",
     "ModelOutput",
     "NashBargaining",
     "WeightedMean",

@@ -46,10 +46,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import ForecastError
-from accord.forecast.classic import Array
-from accord.forecast.expected_utility import MEMORY_SHARE, machine_memory
-from accord.forecast.inputs import IssueArrays
-from accord.forecast.output import ModelOutput
+from accord.forecasting.classic import Array
+from accord.forecasting.expected_utility import MEMORY_SHARE, machine_memory
+from accord.forecasting.inputs import IssueArrays
+from accord.forecasting.output import ModelOutput
 
 __all__ = ["Exchange", "ExchangeModel", "ExchangeRun", "run_exchanges"]
 
