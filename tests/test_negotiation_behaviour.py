@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accord.errors import AccordError
+from accord.errors import AccordError, NegotiationError
 from accord.negotiation import (
     AlternatingOffers,
     Boulware,
@@ -119,19 +119,31 @@ def test_voting_majority_binds_the_minority() -> None:
     from tests.negotiation_helpers import random_domain
 
     domain = random_domain(11, parties=3)
-    yes = Voting(n_steps=3, rule="majority").run(
-        domain, [Hardliner(), Conceder(), Conceder()], seed=0
-    )
+    negotiators = [Hardliner(), Conceder(), Conceder()]
+    yes = Voting(n_steps=3, rule="majority").run(domain, negotiators, seed=0)
     assert yes.agreed
+    # The hardliner voted against the text that passed, and is bound by it all the same.
+    last = [e for e in yes.transcript if e.step == yes.steps - 1]
+    assert {(e.party, e.action) for e in last if e.action.startswith("vote")} == {
+        ("p0", "vote-no"),
+        ("p2", "vote-yes"),
+    }
+    # Under unanimity the same proposal does not pass.
+    alike = Voting(n_steps=yes.steps, rule="unanimity").run(
+        domain, [n.clone() for n in negotiators], seed=0
+    )
+    assert alike.agreement != yes.agreement or not alike.agreed
     with pytest.raises(AccordError, match="rule"):
         Voting(rule="plurality")  # type: ignore[arg-type]
 
 
 def test_protocol_refuses_an_offer_outside_the_space() -> None:
-    with pytest.raises(AccordError, match="not an outcome of this space"):
+    # A negotiator's bug, not the user's input: not an AccordError, so it keeps its traceback.
+    with pytest.raises(NegotiationError, match="not an outcome of this space") as caught:
         AlternatingOffers(n_steps=2).run(
             line_domain(), [Scripted(offers=(99,)), Hardliner()], seed=0
         )
+    assert not isinstance(caught.value, AccordError)
 
 
 def test_protocol_needs_one_negotiator_per_party() -> None:

@@ -9,6 +9,10 @@ AccordError
 ├── ScenarioError        a scenario file (TOML or CSV) cannot be loaded; lists every Problem
 └── ForecastError        a forecast was asked for something the scenario cannot answer
 ```
+
+:class:`NegotiationError` is not an ``AccordError``: it signals a bug in a negotiator
+(an offer outside the outcome space), which no input can cause, so it keeps its
+traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["AccordError", "ForecastError", "Problem", "ScenarioError"]
+__all__ = ["AccordError", "ForecastError", "NegotiationError", "Problem", "ScenarioError"]
 
 
 class AccordError(Exception):
@@ -67,3 +71,7 @@ class ScenarioError(AccordError):
 
 class ForecastError(AccordError):
     """A forecast cannot be computed from the given scenario or options."""
+
+
+class NegotiationError(Exception):
+    """A negotiator broke the protocol's rules (a bug in the strategy, not in the input)."""

@@ -23,7 +23,7 @@ from typing import ClassVar, Literal, Protocol
 
 import numpy as np
 
-from accord.errors import AccordError
+from accord.errors import AccordError, NegotiationError
 from accord.negotiation.analysis import max_welfare_point, nash_point
 from accord.negotiation.domain import NegotiationDomain
 from accord.negotiation.negotiators import Critique, Negotiator
@@ -34,16 +34,11 @@ __all__ = [
     "PROTOCOLS",
     "AlternatingOffers",
     "ChairText",
-    "NegotiationError",
     "NegotiationProtocol",
     "Voting",
     "get_protocol",
     "seat",
 ]
-
-
-class NegotiationError(AccordError):
-    """A negotiator broke the protocol's rules (a bug in the strategy, not in the input)."""
 
 
 class NegotiationProtocol(Protocol):
