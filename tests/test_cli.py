@@ -215,6 +215,11 @@ def test_negotiate_rejects_bad_names() -> None:
     assert bad.exit_code == 2 and "unknown negotiator 'genius'" in bad.output
     bad = runner.invoke(app, ["negotiate", NEA, "--protocol", "auction"])
     assert bad.exit_code == 2 and "unknown protocol 'auction'" in bad.output
+    for option, value in (("--shape", "cubic"), ("--rule", "plurality")):
+        bad = runner.invoke(app, ["negotiate", NEA, option, value])
+        assert bad.exit_code == 2 and f"'{value}' is not one of" in bad.output, bad.output
+    bad = runner.invoke(app, ["run", NEA, "--shape", "cubic"])
+    assert bad.exit_code == 2 and "'linear', 'quadratic'" in bad.output
 
 
 def test_run_writes_the_report(tmp_path: Path) -> None:

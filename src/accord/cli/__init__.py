@@ -20,6 +20,8 @@ from accord.errors import AccordError
 from accord.files import write_atomically
 from accord.forecasting import MODELS, ForecastTable, IssueArrays, forecast
 from accord.forecasting.distribution import ForecastDistribution, forecast_distribution
+from accord.negotiation.protocols import VotingRule
+from accord.negotiation.scenario_domain import SHAPES, Shape
 from accord.scenario import load_scenario
 
 __all__ = ["app", "main"]
@@ -297,9 +299,9 @@ def negotiate_command(
             show_default=False,
         ),
     ] = None,
-    rule: Annotated[
-        str, typer.Option("--rule", help="voting: majority or unanimity.", metavar="RULE")
-    ] = "majority",
+    rule: Annotated[VotingRule, typer.Option("--rule", help="voting: votes a text needs.")] = (
+        "majority"
+    ),
     resolution: Annotated[
         int | None,
         typer.Option(
@@ -311,10 +313,7 @@ def negotiate_command(
         ),
     ] = None,
     shape: Annotated[
-        str,
-        typer.Option(
-            "--shape", help="Value functions: linear or quadratic in distance.", metavar="SHAPE"
-        ),
+        Shape, typer.Option("--shape", help="Value functions: linear or quadratic in distance.")
     ] = "linear",
     seed: Annotated[int, typer.Option("--seed", "-s", help="Seed of the run.")] = 0,
     out: Annotated[
@@ -349,7 +348,7 @@ def negotiate_command(
     scenario = load_scenario(scenario_file)
     if resolution is None:
         resolution = _negotiable_resolution(scenario, format)
-    domain = domain_from_scenario(scenario, format, resolution, shape)  # type: ignore[arg-type]
+    domain = domain_from_scenario(scenario, format, resolution, shape)
     names = {party: negotiator for party in domain.parties}
     for item in assign or []:
         party, sep, name = item.partition("=")
@@ -388,7 +387,7 @@ def _sweep_values(item: str, name: str, values: list[str]) -> list[object]:
     allowed: dict[str, tuple[str, ...]] = {
         "negotiator": tuple(NEGOTIATORS),
         "strategy": tuple(STRATEGIES),
-        "shape": ("linear", "quadratic"),
+        "shape": SHAPES,
     }
     if name == "steps":
         out: list[object] = []
@@ -461,9 +460,7 @@ def run_command(
             metavar="NAME",
         ),
     ] = "strict",
-    shape: Annotated[
-        str, typer.Option("--shape", help="Value functions: linear or quadratic.", metavar="SHAPE")
-    ] = "linear",
+    shape: Annotated[Shape, typer.Option("--shape", help="Value functions.")] = "linear",
 ) -> None:
     """The main job: forecasts, the forum in each format, the formats compared, one HTML report.
 
@@ -485,8 +482,6 @@ def run_command(
         raise AccordError(
             f"unknown negotiator {negotiator!r}; choose from: {', '.join(NEGOTIATORS)}"
         )
-    if shape not in ("linear", "quadratic"):
-        raise AccordError(f"--shape must be linear or quadratic, got {shape!r}")
     scenario = load_scenario(scenario_file)
     console = _console()
     settings = RunSettings(

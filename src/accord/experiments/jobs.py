@@ -10,6 +10,7 @@ from accord.forecasting import IssueArrays
 from accord.forecasting.uncertainty import Uncertainty
 from accord.forum.formats import ComparisonSettings, compare_one, scenario_draw
 from accord.forum.procedure import ForumSettings
+from accord.negotiation.scenario_domain import as_shape
 from accord.scenario import Scenario, load_scenario
 
 __all__ = ["format_comparison_job"]
@@ -30,7 +31,7 @@ def format_comparison_job(item: tuple[str, Task]) -> list[dict[str, Any]]:
         forum=ForumSettings(
             negotiator=str(p.get("negotiator", "boulware")),
             steps=int(p.get("steps", 20)),
-            shape=str(p.get("shape", "linear")),
+            shape=as_shape(p.get("shape", "linear")),
         ),
         strategy=p.get("strategy", "strict"),
     )

@@ -96,7 +96,7 @@ def _bilateral_sequence(
     seeds = np.random.SeedSequence(seed).spawn(len(scenario.actors))
     for k, other in enumerate(a for a in scenario.stakeholders if a != hub):
         pair = scenario.with_actors([hub, other])
-        domain = domain_from_scenario(pair, None, settings.forum.resolution, settings.forum.shape)  # type: ignore[arg-type]
+        domain = domain_from_scenario(pair, None, settings.forum.resolution, settings.forum.shape)
         h = domain.index(hub)
         if best is not None:
             # The best deal so far is the hub's fallback at this table.
@@ -123,7 +123,7 @@ def compare_one(
     scenario: Scenario, settings: ComparisonSettings, seed: int
 ) -> list[dict[str, Any]]:
     """All formats on one scenario (one draw): one row per format."""
-    whole = domain_from_scenario(scenario, None, settings.forum.resolution, settings.forum.shape)  # type: ignore[arg-type]
+    whole = domain_from_scenario(scenario, None, settings.forum.resolution, settings.forum.shape)
     sq = status_quo_index(whole, scenario)
     sq_values = {
         i.name: float(i.values[int(k)]) for i, k in zip(whole.space.issues, sq, strict=True)

@@ -47,6 +47,7 @@ from accord.negotiation import (
     make_negotiator,
 )
 from accord.negotiation.protocols import seat
+from accord.negotiation.scenario_domain import Shape
 from accord.negotiation.zone import Zone, zone_of_agreement
 from accord.scenario import Forum, Scenario
 
@@ -74,7 +75,7 @@ class ForumSettings:
     steps: int = 20
     """Revision rounds of a working group in one session."""
     resolution: int = 5
-    shape: str = "linear"
+    shape: Shape = "linear"
 
     def kind(self, party: str) -> str:
         """The negotiator kind of a delegation."""
@@ -301,7 +302,7 @@ def run_forum(
     settings = settings or ForumSettings()
     if isinstance(forum, str):
         forum = scenario.forum(forum)
-    domain = domain_from_scenario(scenario, forum.format, settings.resolution, settings.shape)  # type: ignore[arg-type]
+    domain = domain_from_scenario(scenario, forum.format, settings.resolution, settings.shape)
     names = [i.name for i in domain.space.issues]
     on_agenda = agenda_issues(domain, forum)
     agenda = {names[k] for k in on_agenda}

@@ -41,6 +41,10 @@ __all__ = [
 ]
 
 
+VotingRule = Literal["majority", "unanimity"]
+"""How many votes a proposal needs: more than half, or all."""
+
+
 class NegotiationProtocol(Protocol):
     """What every protocol offers."""
 
@@ -248,7 +252,7 @@ class Voting:
     """Each round one party proposes (in turn) and everyone votes; ``majority`` or ``unanimity``."""
 
     n_steps: int = 30
-    rule: Literal["majority", "unanimity"] = "majority"
+    rule: VotingRule = "majority"
     name: ClassVar[str] = "voting"
 
     def __post_init__(self) -> None:
@@ -292,7 +296,7 @@ PROTOCOLS: dict[str, type[AlternatingOffers] | type[ChairText] | type[Voting]] =
 
 
 def get_protocol(
-    name: str, n_steps: int, chair: str | None = None, rule: str = "majority"
+    name: str, n_steps: int, chair: str | None = None, rule: VotingRule = "majority"
 ) -> NegotiationProtocol:
     """A protocol by name with its settings."""
     if name == "alternating":
@@ -300,5 +304,5 @@ def get_protocol(
     if name == "chair-text":
         return ChairText(n_steps=n_steps, chair=chair)
     if name == "voting":
-        return Voting(n_steps=n_steps, rule=rule)  # type: ignore[arg-type]
+        return Voting(n_steps=n_steps, rule=rule)
     raise AccordError(f"unknown protocol {name!r}; choose from: {', '.join(PROTOCOLS)}")

@@ -21,7 +21,7 @@ utility:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -31,9 +31,19 @@ from accord.negotiation.space import NegotiationIssue, OutcomeSpace
 from accord.negotiation.utility import LinearAdditiveUtility
 from accord.scenario import Scenario
 
-__all__ = ["domain_from_scenario", "utilities_of"]
+__all__ = ["SHAPES", "Shape", "as_shape", "domain_from_scenario", "utilities_of"]
 
 Shape = Literal["linear", "quadratic"]
+"""How a delegation's value falls with distance from its ideal point."""
+SHAPES: tuple[Shape, ...] = get_args(Shape)
+
+
+def as_shape(value: object) -> Shape:
+    """``value`` as a shape, or an error that names the shapes there are."""
+    for shape in SHAPES:
+        if value == shape:
+            return shape
+    raise AccordError(f"shape must be one of {', '.join(SHAPES)}, got {value!r}")
 
 
 def _value_table(

@@ -21,6 +21,7 @@ from accord.forum.formats import negotiable
 from accord.forum.implementation import Strategy
 from accord.forum.procedure import status_quo_index
 from accord.forum.spillover import spillover
+from accord.negotiation.scenario_domain import Shape
 from accord.report.html import ReportInputs
 from accord.scenario import Scenario
 
@@ -41,7 +42,7 @@ class RunSettings:
     draws: int = 20
     negotiator: str = "boulware"
     strategy: Strategy = "strict"
-    shape: str = "linear"
+    shape: Shape = "linear"
     steps: int = 20
 
 
