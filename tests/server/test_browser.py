@@ -119,10 +119,15 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#thresholds-now")).to_contain_text("60 days", timeout=10_000)
 
             facilitator.get_by_role("button", name="Open the archive for the debrief").click()
-            expect(facilitator.locator("#debrief")).to_contain_text("(adopted)", timeout=10_000)
+            expect(facilitator.locator("#debrief")).to_contain_text(
+                "Adopted by consensus as a joint statement", timeout=10_000
+            )
             usa.reload()  # the session cookie, not the address, names the seat now
-            expect(usa.locator("#debrief")).to_contain_text("(adopted)", timeout=10_000)
-            expect(usa.locator("#debrief")).to_contain_text("70")
+            debrief = usa.locator("#debrief")
+            expect(debrief).to_contain_text("Adopted by consensus", timeout=10_000)
+            expect(debrief).to_contain_text("70")
+            expect(debrief).to_contain_text("United States")  # names, not ids
+            expect(debrief).to_contain_text("where rational bargainers")  # what Nash means
             assert refused == []
             browser.close()
     finally:

@@ -120,11 +120,38 @@ def test_the_debrief_sets_the_adopted_text_beside_the_models(table: Table) -> No
     table.call("chair", "POST", f"/proposals/{pid}/close")
     table.call("facilitator", "POST", "/archive")
     d = table.call("usa", "GET", "/debrief").json()
-    assert d["source"] == f"proposal {pid} (adopted)"
+    assert d["adopted"] and d["source"] == f"proposal {pid} (adopted)"
+    assert d["verdict"] == (
+        f"Adopted by consensus as a joint statement: proposal #{pid}, “Talks”: "
+        "4 for, 0 against, 0 abstaining."
+    )
+    talks = next(i for i in d["issues"] if i["id"] == "talks-format")
+    assert talks["value"] == 50 and talks["name"] != "talks-format" and talks["reading"]
+    assert {m["label"] for m in d["models"].values()} >= {"Weighted mean", "Expected utility"}
     assert d["text"]["talks-format"] == 50
     assert set(d["utilities"]) == {"usa", "china", "rok", "dprk"}
     assert set(d["forecasts"]["nuclear"]) == {"mean", "median", "nash", "expected-utility"}
     assert 0 <= d["utilities"]["dprk"] <= 1
+
+
+def test_the_debrief_says_nothing_was_adopted_when_the_only_vote_failed(table: Table) -> None:
+    pid = table.call(
+        "usa", "POST", "/proposals", {"title": "Freeze", "values": {"nuclear": 0}}
+    ).json()["id"]
+    table.call("usa", "POST", f"/proposals/{pid}/votes", {"choice": "accept"})
+    table.call("dprk", "POST", f"/proposals/{pid}/votes", {"choice": "reject"})
+    table.call("chair", "POST", f"/proposals/{pid}/close")
+    table.call("chair", "POST", "/text", {"base_version": 1, "values": {"nuclear": 100}})
+    table.call("facilitator", "POST", "/archive")
+    d = table.call("china", "GET", "/debrief").json()
+    assert not d["adopted"]
+    assert d["verdict"].startswith("Nothing was adopted. Put to the vote and not adopted: ")
+    assert f"#{pid}, “Freeze”: 1 for, 1 against, 0 abstaining" in d["verdict"]
+    assert "chair's latest draft (version 2), which binds no one" in d["verdict"]
+    # A party worse off under the text than with no agreement is named as such.
+    for party in d["parties"]:
+        assert party["below_reservation"] == (party["utility"] < party["reservation"] - 1e-9)
+    assert any(p["below_reservation"] for p in d["parties"])
 
 
 def test_a_damaged_export_is_refused_whole(table: Table) -> None:

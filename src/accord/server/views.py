@@ -18,6 +18,9 @@ __all__ = [
     "ChannelView",
     "CommentReceipt",
     "CommentView",
+    "DebriefIssue",
+    "DebriefModel",
+    "DebriefParty",
     "DebriefView",
     "EventView",
     "ExerciseView",
@@ -259,9 +262,44 @@ class ArchiveView(BaseModel):
     archive_open: bool
 
 
-class DebriefView(BaseModel):
-    """The adopted text beside the models' forecasts and the Nash point, with utilities."""
+class DebriefIssue(BaseModel):
+    """One issue of the debrief's text, in the scenario's words."""
 
+    id: str
+    name: str
+    value: float
+    reading: str
+    nash: float | None
+    forecasts: dict[str, float | None]
+
+
+class DebriefParty(BaseModel):
+    """One delegation's outcome against its reservation and the Nash point."""
+
+    party: str
+    name: str
+    utility: float
+    nash_utility: float | None
+    reservation: float
+    below_reservation: bool
+
+
+class DebriefModel(BaseModel):
+    """A forecasting model's name and what its forecast means."""
+
+    label: str
+    meaning: str
+
+
+class DebriefView(BaseModel):
+    """What was adopted and how, the text in words, beside forecasts, Nash point, utilities."""
+
+    adopted: bool
+    verdict: str
+    issues: list[DebriefIssue]
+    parties: list[DebriefParty]
+    models: dict[str, DebriefModel]
+    nash_meaning: str
     source: str
     text: dict[str, float]
     forecasts: dict[str, dict[str, float | None]]

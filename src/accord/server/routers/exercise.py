@@ -320,51 +320,13 @@ def export(seat: CurrentSeat, session: DbSession) -> str:
 
 @router.get("/debrief", response_model=DebriefView)
 def debrief(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
-    """The adopted text beside the models' forecasts and the Nash point, with utilities.
+    """What was adopted (if anything) and by which vote, beside the forecasts and Nash point.
 
-    The adopted text is the last proposal adopted by consensus, or else the chair's
-    latest text. Open to everyone once the facilitator opens the archive.
+    The text is the last proposal adopted by consensus, or else the chair's latest
+    draft, said to bind no one. Open to everyone once the facilitator opens the archive.
     """
     if not seat.exercise.archive_open and seat.role not in ("facilitator", "chair"):
         raise HTTPException(403, "the debrief opens with the archive")
-    from accord.forecasting import forecast
-    from accord.negotiation import domain_from_scenario, nash_point, utilities_of
-    from accord.server.agenda import scenario_of
-    from accord.server.models import Proposal, TextVersion
+    from accord.server.debrief import debrief_of
 
-    scenario = scenario_of(seat.exercise)
-    table = seat.exercise.format
-    adopted = session.scalars(
-        select(Proposal)
-        .filter_by(exercise_id=seat.exercise.id, state="adopted")
-        .order_by(Proposal.id.desc())
-        .limit(1)
-    ).one_or_none()
-    latest = session.scalars(
-        select(TextVersion)
-        .filter_by(exercise_id=seat.exercise.id)
-        .order_by(TextVersion.version.desc())
-        .limit(1)
-    ).one()
-    text = {**latest.values, **(adopted.values if adopted is not None else {})}
-    forecasts = forecast(
-        scenario, models=["mean", "median", "nash", "expected-utility"], table=table
-    )
-    domain = domain_from_scenario(scenario, table)
-    nash = nash_point(domain.matrix, domain.reservation)
-    nash_values = None if nash is None else {k: float(v) for k, v in domain.describe(nash).items()}
-    return {
-        "source": f"proposal {adopted.id} (adopted)"
-        if adopted is not None
-        else f"chair's text, version {latest.version}",
-        "text": text,
-        "forecasts": {
-            i.id: {m: forecasts.value(i.id, m) for m in forecasts.models} for i in forecasts.issues
-        },
-        "nash_point": nash_values,
-        "utilities": utilities_of(scenario, text, table),
-        "nash_utilities": None
-        if nash_values is None
-        else utilities_of(scenario, nash_values, table),
-        "reservation": dict(zip(domain.parties, domain.reservation.tolist(), strict=True)),
-    }
+    return debrief_of(session, seat.exercise)

@@ -162,13 +162,26 @@ async function renderMeasures() {
 
 async function renderDebrief() {
   const d = await api("/debrief");
+  const models = Object.entries(d.models);
+  const one = x => x === null || x === undefined ? "—" : Number(x).toFixed(1);
+  const text = `<table class="debrief-text"><caption>${d.adopted ? "The adopted text" : "The chair's latest draft (not adopted)"}</caption>
+    <tr><th scope="col">Issue</th><th scope="col">${d.adopted ? "Adopted" : "Draft"}</th><th scope="col">Nash point</th>` +
+    models.map(([, m]) => `<th scope="col">${esc(m.label)}</th>`).join("") + "</tr>" +
+    d.issues.map(i => `<tr><th scope="row">${esc(i.name)}</th><td>${one(i.value)} <span class="muted">${esc(i.reading)}</span></td>
+      <td>${one(i.nash)}</td>` + models.map(([k]) => `<td>${one(i.forecasts[k])}</td>`).join("") + "</tr>").join("") + "</table>";
+  const below = d.parties.filter(p => p.below_reservation);
+  const parties = `<table class="debrief-parties"><caption>Each delegation's outcome (utility from 0 to 1)</caption>
+    <tr><th scope="col">Delegation</th><th scope="col">${d.adopted ? "The adopted text" : "The draft"}</th><th scope="col">Nash point</th><th scope="col">Reservation (no agreement)</th></tr>` +
+    d.parties.map(p => `<tr${p.below_reservation ? ' class="below"' : ""}><th scope="row">${esc(p.name)}</th>
+      <td>${p.utility.toFixed(3)}${p.below_reservation ? " <strong>below its reservation</strong>" : ""}</td>
+      <td>${p.nash_utility === null ? "—" : p.nash_utility.toFixed(3)}</td><td>${p.reservation.toFixed(3)}</td></tr>`).join("") + "</table>";
+  const belowWords = below.length
+    ? `<p><strong>${below.map(p => esc(p.name)).join(", ")} ${below.length === 1 ? "does" : "do"} worse under this text than with no agreement at all.</strong></p>`
+    : "";
   const noNash = d.nash_point ? "" : "<p class='muted'>No Nash point: no outcome gives every delegation more than its reservation.</p>";
-  put("debrief", `<p>Adopted text: ${esc(d.source)}</p>${noNash}<table><tr><th>Issue</th><th>Text</th><th>Nash point</th>` +
-    Object.keys(Object.values(d.forecasts)[0] || {}).map(m => `<th>${esc(m)}</th>`).join("") + "</tr>" +
-    Object.entries(d.text).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(num(v))}</td><td>${d.nash_point ? esc(num(d.nash_point[k])) : "—"}</td>` +
-      Object.values(d.forecasts[k] || {}).map(x => `<td>${x === null ? "—" : Number(x).toFixed(1)}</td>`).join("") + "</tr>").join("") +
-    `</table><table><tr><th>Delegation</th><th>Utility of the text</th><th>At the Nash point</th><th>Reservation</th></tr>` +
-    Object.entries(d.utilities).map(([p, u]) => `<tr><td>${esc(p)}</td><td>${u.toFixed(3)}</td><td>${d.nash_utilities ? d.nash_utilities[p].toFixed(3) : "—"}</td><td>${d.reservation[p].toFixed(3)}</td></tr>`).join("") + "</table>");
+  const meanings = `<dl class="meanings"><dt>Nash point</dt><dd>${esc(d.nash_meaning)}</dd>` +
+    models.map(([, m]) => `<dt>${esc(m.label)}</dt><dd>${esc(m.meaning)}</dd>`).join("") + "</dl>";
+  put("debrief", `<p class="verdict">${esc(d.verdict)}</p>${text}${noNash}${belowWords}${parties}${meanings}`);
 }
 
 // One line per event on the timeline, in words.
