@@ -71,3 +71,14 @@ def test_the_report_says_why_each_forum_adopted_or_not(html: str) -> None:
 def test_the_report_compares_each_smaller_file_inside_the_forum_and_outside(html: str) -> None:
     assert "Spillover: a file inside the forum and outside" in html
     assert "japan and russia: kuril, ru-jp-economy" in html  # the essay's Russia–Japan file
+
+
+def test_fewer_actors_are_asked_who_is_pivotal_on_larger_tables() -> None:
+    from accord.report.run import INFLUENCE_MOST, influence_most
+
+    # The flagship and every table up to 60 actors on 10 issues: the 25 with most weight.
+    assert influence_most(6, 5) == influence_most(60, 10) == INFLUENCE_MOST
+    sizes = [(100, 10), (200, 10), (500, 3), (500, 10), (3000, 10)]
+    asked = [influence_most(n, m) for n, m in sizes]
+    assert asked == sorted(asked, reverse=True) and asked[0] < INFLUENCE_MOST
+    assert min(asked) == 1  # never none: the report always has the section

@@ -32,6 +32,19 @@ Step = Callable[[str], None]
 INFLUENCE_MOST = 25
 """Who is pivotal is asked of this many actors at most: those with the most weight."""
 
+INFLUENCE_BUDGET = INFLUENCE_MOST * 21 * 10 * 60**2
+"""How much the pivotality step may weigh: 25 actors asked of 60 on 10 issues.
+
+Each actor asked costs ``1 + 2m`` runs of the expected-utility model on ``m`` issues,
+each weighing every pair of the ``n`` actors; fewer actors are asked on larger tables.
+"""
+
+
+def influence_most(actors: int, issues: int) -> int:
+    """How many actors the report asks who is pivotal, on a table of this size (at least 1)."""
+    per_actor = (1 + 2 * issues) * issues * actors * actors
+    return max(1, min(INFLUENCE_MOST, INFLUENCE_BUDGET // max(per_actor, 1)))
+
 
 @dataclass(frozen=True, kw_only=True)
 class RunSettings:
@@ -51,9 +64,15 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
     say = step or (lambda _: None)
     say("forecasts")
     table = forecast(scenario)
-    distribution = forecast_distribution(scenario, settings.samples, settings.seed)
-    say("influence")
-    pivots = influence(scenario, "expected-utility", most=INFLUENCE_MOST)
+    distribution = forecast_distribution(
+        scenario,
+        settings.samples,
+        settings.seed,
+        progress=lambda done, total: say(f"forecasts, {done:,} of {total:,} draws"),
+    )
+    most = influence_most(len(scenario.actors), len(scenario.issues))
+    say(f"influence of {most} actor{'s' if most > 1 else ''}")
+    pivots = influence(scenario, "expected-utility", most=most)
     forum_settings = ForumSettings(
         negotiator=settings.negotiator, steps=settings.steps, shape=settings.shape
     )
