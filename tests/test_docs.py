@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
+
+import pytest
 
 from accord.scenario import parse_scenario
 from tests.conftest import ROOT
@@ -45,3 +48,69 @@ def test_readme_first_screen_gives_the_two_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     test_command = next(c for c in first_screen_commands() if "pytest" in c)
     assert test_command in (ROOT / ".ci" / "run").read_text()
+
+
+# Lines that cannot run here as written, and why; every other `accord` line runs.
+NOT_HERE = {
+    "accord serve": "starts a server that runs until stopped (tests/server drives it)",
+    "--dask tcp://": "needs a Dask scheduler running at that address",
+}
+# Placeholders for the reader's own files, and the files the tests hold in that layout.
+THEIR_FILES = {
+    "my-ktab-data.csv": "tests/data/eu-ktab.csv",
+    "my-scenario.toml": "tests/data/small.toml",
+    "deu.tsv": "../shared/data/deu3/deu3-dev.tsv",
+}
+
+
+def documented_commands() -> list[tuple[str, str]]:
+    """Every ``accord`` line in a shell block of the README and docs, with $F expanded."""
+    out = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for block in re.findall(r"```(?:sh|bash|console)\n(.*?)```", page.read_text(), re.S):
+            variables: dict[str, str] = {}
+            for raw in block.splitlines():
+                line = raw.split("  #")[0].strip()
+                if m := re.fullmatch(r"([A-Z]+)=(\S+)", line):
+                    variables[m[1]] = m[2]
+                    continue
+                for part in line.split("&&"):
+                    part = part.strip()
+                    if part.startswith("accord "):
+                        for name, value in variables.items():
+                            part = part.replace(f"${name}", value)
+                        out.append((page.name, part))
+    return out
+
+
+def test_the_documented_commands_are_found() -> None:
+    commands = [c for _, c in documented_commands()]
+    assert len(commands) >= 20
+    assert "accord models" in commands
+    assert not [c for c in commands if "$" in c]
+
+
+@pytest.mark.parametrize(
+    ("page", "command"), documented_commands(), ids=lambda v: v if " " not in v else None
+)
+def test_every_documented_command_runs_as_written(
+    page: str, command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reason = next((why for text, why in NOT_HERE.items() if text in command), None)
+    if reason:
+        pytest.skip(f"{page}: {reason}")
+    args = shlex.split(command)[1:]
+    for k, arg in enumerate(args):
+        if arg in THEIR_FILES:
+            args[k] = str((ROOT / THEIR_FILES[arg]).resolve())
+        elif (ROOT / arg).exists():
+            args[k] = str((ROOT / arg).resolve())
+    if not all(Path(a).exists() for a in args if a.endswith((".toml", ".csv", ".tsv"))):
+        pytest.skip(f"{page}: the data it names is not beside this checkout")
+    monkeypatch.chdir(tmp_path)  # whatever it writes lands here
+    from typer.testing import CliRunner
+
+    from accord.cli import app
+
+    result = CliRunner(env={"COLUMNS": "120"}).invoke(app, args)
+    assert result.exit_code == 0, f"{page}: {command}\n{result.output}"

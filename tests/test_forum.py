@@ -21,7 +21,7 @@ from accord.negotiation import (
     NegotiationIssue,
     OutcomeSpace,
 )
-from accord.scenario import Scenario, parse_scenario
+from accord.scenario import Scenario, parse_scenario, scenario_from_dict
 from tests.conftest import SCENARIOS
 
 
@@ -151,3 +151,30 @@ def test_forum_references_are_checked() -> None:
     assert "chair 'france' does not sit at format 'six-party'" in messages
     assert "issue 'nuclear' is already in working group 'denuclearization'" in messages
     assert "actor 'mongolia' does not sit at format 'six-party'" in messages
+
+
+def test_a_forum_too_large_for_memory_negotiates_on_a_coarser_grid_and_says_so(
+    nea: Scenario,
+) -> None:
+    from accord.forum.procedure import forum_resolution
+
+    # The flagship's groups are small: the full grid of 5 values per issue.
+    assert all(forum_resolution(nea, f, 5) == 5 for f in nea.forums)
+    # 40 delegations at one table on 9 issues: 5⁹ packages each would be 78 million
+    # utilities (the 150-actor case took 22 GB and was killed); 4⁹ fits.
+    doc = {
+        "scenario": {"name": "Forty"},
+        "actors": [{"id": f"a{k}", "name": f"A{k}", "capability": 1 + k % 3} for k in range(40)],
+        "issues": [{"id": f"i{j}", "name": f"I{j}", "status_quo": 50} for j in range(9)],
+        "positions": {
+            f"a{k}": {
+                f"i{j}": {"position": (37 * k + 11 * j) % 101, "salience": 0.5} for j in range(9)
+            }
+            for k in range(40)
+        },
+        "formats": [{"id": "all", "actors": [f"a{k}" for k in range(40)]}],
+    }
+    forty = scenario_from_dict(doc)
+    run = run_forum(forty, default_forum(forty, "all"), ForumSettings(steps=4), seed=0)
+    assert run.resolution == 4
+    assert "negotiated at 4 values per issue" in run.reason

@@ -124,6 +124,8 @@ class ForumRun:
     domain: NegotiationDomain = field(repr=False, compare=False)
     zone: Zone | None = field(default=None, compare=False)
     """The agenda's zone of agreement among the seated delegations (package forums)."""
+    resolution: int = 5
+    """Values per issue the delegations negotiated over (fewer on very large tables)."""
 
     @property
     def agreed(self) -> bool:
@@ -140,15 +142,24 @@ class ForumRun:
                 if last.package is not None and all((last.package_votes or {}).values())
                 else "the text"
             )
-            return f"adopted in session {last.round}, by consensus on {how}"
+            return f"adopted in session {last.round}, by consensus on {how}{self._coarse}"
         if self.zone is None:
-            return "nothing adopted: no delegation accepted every change"
+            return "nothing adopted: no delegation accepted every change" + self._coarse
         if not self.zone.exists:
-            return f"nothing adopted: {self.zone.describe()}"
+            return f"nothing adopted: {self.zone.describe()}{self._coarse}"
         return (
             "nothing adopted, though packages every delegation prefers to no agreement "
             f"exist ({self.zone.in_zone:,} of {self.zone.packages:,}): the delegations did "
-            "not accept one in time"
+            f"not accept one in time{self._coarse}"
+        )
+
+    @property
+    def _coarse(self) -> str:
+        if self.resolution >= 5:
+            return ""
+        return (
+            f" (negotiated at {self.resolution} values per issue: with "
+            f"{len(self.parties)} delegations the full grid would not fit in memory)"
         )
 
 
@@ -302,7 +313,8 @@ def run_forum(
     settings = settings or ForumSettings()
     if isinstance(forum, str):
         forum = scenario.forum(forum)
-    domain = domain_from_scenario(scenario, forum.format, settings.resolution, settings.shape)
+    resolution = forum_resolution(scenario, forum, settings.resolution)
+    domain = domain_from_scenario(scenario, forum.format, resolution, settings.shape)
     names = [i.name for i in domain.space.issues]
     on_agenda = agenda_issues(domain, forum)
     agenda = {names[k] for k in on_agenda}
@@ -414,7 +426,31 @@ def run_forum(
         reservation={p: float(domain.reservation[k]) for k, p in enumerate(domain.parties)},
         domain=domain,
         zone=zone,
+        resolution=resolution,
     )
+
+
+NEGOTIATED_CELLS = 20_000_000
+"""At most this many (delegation, package) utilities in one working group's negotiation.
+
+Every delegation ranks every package of its group's issues: 150 delegations on ten
+issues at 5 values each would be 1.5 billion utilities (11 GB), at 3 values 9 million.
+"""
+
+
+def forum_resolution(scenario: Scenario, forum: Forum, wanted: int) -> int:
+    """``wanted`` values per issue, or fewer where a group's negotiation would be too large."""
+    domain = domain_from_scenario(scenario, forum.format, 2)
+    names = [i.name for i in domain.space.issues]
+    free = {n for n, size in zip(names, domain.space.sizes, strict=True) if size > 1}
+    agenda = {names[k] for k in agenda_issues(domain, forum)} & free
+    grouped = {i for g in forum.working_groups for i in g.issues}
+    groups = [(len(g.actors), len(agenda & set(g.issues))) for g in forum.working_groups]
+    groups.append((len(domain.parties), len(agenda - grouped)))
+    for resolution in range(wanted, 1, -1):
+        if all(members * resolution**issues <= NEGOTIATED_CELLS for members, issues in groups):
+            return resolution
+    return 2
 
 
 def check_settings(settings: ForumSettings, parties: tuple[str, ...]) -> None:
