@@ -251,6 +251,8 @@ def test_experiment_runs_and_resumes(tmp_path: Path) -> None:
         "2",
         "--param",
         "steps=5",
+        "--param",
+        "strategy=strict,generous",  # as the README writes it
         "--executor",
         "in-process",
         "--out",
@@ -259,9 +261,21 @@ def test_experiment_runs_and_resumes(tmp_path: Path) -> None:
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "Formats compared" in first.output
+    # One row per strategy and format: the sweep is summarised per value swept.
+    assert "Strategy" in first.output and "generous" in first.output and "strict" in first.output
     assert (out / "results.parquet").exists()
-    again = runner.invoke(app, args)  # everything done: read back, nothing redone
+    parts = {p.name: p.stat().st_mtime_ns for p in (out / "parts").iterdir()}
+    assert len(parts) == 4  # 2 strategies × 2 runs
+    import accord.experiments
+
+    def never(item: object) -> object:
+        raise AssertionError(f"task redone: {item}")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accord.experiments, "format_comparison_job", never)
+        again = runner.invoke(app, args)  # everything done: read back, nothing redone
     assert again.exit_code == 0, again.output
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "parts").iterdir()} == parts
     bad = runner.invoke(app, ["experiment", NEA, "--param", "colour=red"])
     assert bad.exit_code == 2 and "choose negotiator, strategy, shape or steps" in bad.output
 

@@ -586,10 +586,13 @@ def experiment_command(
         raise typer.Exit(130) from None
     finally:
         engine.close()
-    summary = summarise(table.drop(columns=["task", "replicate", "seed"], errors="ignore"))
+    swept = [name for name in sorted(sweep.parameters) if name in table.columns]
+    summary = summarise(
+        table.drop(columns=["task", "replicate", "seed"], errors="ignore"), by=swept
+    )
     from accord.cli import render
 
-    _console().print(render.comparison_view(summary, f"{total} tasks, {len(table)} rows"))
+    _console().print(render.comparison_view(summary, f"{total} tasks, {len(table)} rows", by=swept))
     _console().print(f"Wrote {out / 'results.parquet'}", style="dim")
 
 

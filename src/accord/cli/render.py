@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 from rich.console import Console, Group
@@ -383,18 +384,21 @@ def reservation_note(scenario: Scenario, parties: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
-def comparison_view(summary: pd.DataFrame, title: str) -> Table:
-    """Formats compared: mean and 5–95% interval of each measure."""
+def comparison_view(summary: pd.DataFrame, title: str, by: Sequence[str] = ()) -> Table:
+    """Formats compared: mean and 5–95% interval of each measure (per swept parameter)."""
     table = Table(title=f"Formats compared ({title}): mean [5%–95%]", title_justify="left")
-    table.add_column("Format", style="bold")
+    # Folded, never cut with "…": a narrow or piped terminal still shows every number.
+    for name in by:
+        table.add_column(name.capitalize(), style="bold", overflow="fold")
+    table.add_column("Format", style="bold", overflow="fold")
     columns = [c for c in ("agreed", "phases", "welfare", "nash_distance") if c in summary]
     columns += [
         c for c in summary.columns if c.startswith("wedge_") and not c.endswith(("_lo", "_hi"))
     ]
     for c in columns:
-        table.add_column(c, justify="right")
+        table.add_column(c, justify="right", overflow="fold")
     for row in summary.to_dict(orient="records"):
-        cells = [str(row["format"])]
+        cells = [str(row[name]) for name in by] + [str(row["format"])]
         for c in columns:
             value = row.get(c)
             if value is None or value != value:

@@ -24,6 +24,7 @@ Russia too. Measures per draw and format:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -241,13 +242,21 @@ def scenario_draw(
     return with_values(scenario, np.nan_to_num(position), sample.salience[0], sample.capability[0])
 
 
-def summarise(table: pd.DataFrame, level: float = 0.90) -> pd.DataFrame:
-    """Per format: mean and central interval of every measure over the draws."""
+def summarise(table: pd.DataFrame, level: float = 0.90, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Mean and central interval of every numeric measure over the draws.
+
+    One row per format, and per value of each column in ``by`` (a swept parameter).
+    """
     tail = (1 - level) / 2
-    numeric = [c for c in table.columns if c not in ("draw", "format", "adopted")]
+    keys = [*by, "format"]
+    numeric = [
+        c
+        for c in table.columns
+        if c not in (*keys, "draw", "adopted") and pd.api.types.is_numeric_dtype(table[c])
+    ]
     out = []
-    for name, group in table.groupby("format", sort=False):
-        row: dict[str, Any] = {"format": name, "draws": len(group)}
+    for name, group in table.groupby(keys, sort=False):
+        row: dict[str, Any] = {**dict(zip(keys, name, strict=True)), "draws": len(group)}
         for column in numeric:
             values = group[column].astype(float).dropna()
             if values.empty:
