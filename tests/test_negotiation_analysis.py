@@ -93,3 +93,30 @@ def test_analysis_of_an_agreement() -> None:
     assert a.nash == 2
     expected = math.dist(result.utilities, (0.5, 0.5))
     assert a.distance_to_nash == pytest.approx(expected)
+
+
+def test_the_outcomes_that_dominate_an_agreement_are_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.negotiation_helpers import random_domain
+
+    domain = random_domain(5, parties=4, issues=3, values=4)
+    result = AlternatingOffers(n_steps=3).run(
+        domain, [LinearConcession(band=0) for _ in range(4)], seed=0
+    )
+    point = np.array(result.utilities)
+    u = domain.matrix
+    expected = sum(
+        bool(np.all(u[:, j] >= point) and np.any(u[:, j] > point)) for j in range(u.shape[1])
+    )
+    analysis = analyse(domain, result)
+    assert analysis.dominating == expected
+    assert analysis.frontier_size == len(brute_frontier(u))
+    # Too many parties × outcomes for the frontier: not searched, and said so; the count
+    # of dominating outcomes still stands.
+    import accord.negotiation.analysis as module
+
+    monkeypatch.setattr(module, "FRONTIER_WORK", 10.0)
+    skipped = analyse(domain, result)
+    assert skipped.frontier_size is None and math.isnan(skipped.distance_to_frontier)
+    assert skipped.dominating == expected

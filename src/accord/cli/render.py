@@ -339,9 +339,22 @@ def negotiation_view(
         )
         return f"{name}: {values} (distance {distance:.3f})"
 
+    size = domain.matrix.shape
+    frontier = (
+        f"Pareto frontier: not searched ({size[0]} parties × {size[1]:,} outcomes is too "
+        "many comparisons; seat fewer parties or pass a lower --resolution)"
+        if analysis.frontier_size is None
+        else f"Pareto frontier: {analysis.frontier_size:,} outcomes; "
+        f"distance from it {analysis.distance_to_frontier:.3f}"
+    )
+    dominated = (
+        "no outcome gives every party as much and one more (Pareto-optimal)"
+        if analysis.dominating == 0
+        else f"{analysis.dominating:,} outcomes give every party as much and one more"
+    )
     lines = [
-        f"Pareto frontier: {analysis.frontier_size} outcomes; "
-        f"distance from it {analysis.distance_to_frontier:.3f}",
+        frontier,
+        f"{'The agreement' if result.agreement is not None else 'No agreement'}: {dominated}",
         point("Nash point", analysis.nash, analysis.distance_to_nash),
         point("Kalai–Smorodinsky point", analysis.kalai, analysis.distance_to_kalai),
         point("Maximum welfare", analysis.welfare, analysis.distance_to_welfare),

@@ -35,6 +35,7 @@ def result_to_json(
         "shares": {p: _clean(s) for p, s in zip(domain.parties, analysis.shares, strict=True)},
         "analysis": {
             "frontier_size": analysis.frontier_size,
+            "dominating": analysis.dominating,
             "distance_to_frontier": _clean(analysis.distance_to_frontier),
             "nash": None if analysis.nash is None else domain.describe(analysis.nash),
             "kalai_smorodinsky": None
