@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -147,32 +147,33 @@ def test_the_commands_run_on_a_generated_file(tmp_path: Any) -> None:
         assert result.exit_code == 0, (args, result.output)
 
 
-@st.composite
-def large_scenarios(draw: st.DrawFn) -> dict[str, Any]:
-    """A scenario of 31 to 500 actors and 1 to 10 issues (at most 1,500 stances)."""
+def large_document(
+    n: int, m: int, seed: int, *, uncertain: bool, coded: bool, quos: int, everyone: bool
+) -> dict[str, Any]:
+    """A scenario of ``n`` actors and ``m`` issues, values from a seeded generator.
+
+    ``coded``: positions 0/50/100 (ties everywhere, as in coded data); ``quos``: how many
+    issues state a status quo; ``everyone``: a format with every actor beside a small one.
+    """
     import numpy as np
 
-    m = draw(st.integers(1, 10))
-    n = draw(st.integers(31, min(500, 1500 // m)))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    uncertain = draw(st.booleans())
-    round_positions = draw(st.booleans())  # ties everywhere, as in coded data
-    position = (
-        rng.choice([0.0, 50.0, 100.0], (n, m)) if round_positions else rng.uniform(0, 100, (n, m))
-    )
+    rng = np.random.default_rng(seed)
+    position = rng.choice([0.0, 50.0, 100.0], (n, m)) if coded else rng.uniform(0, 100, (n, m))
     salience = rng.uniform(0.01, 1, (n, m))
     capability = rng.lognormal(0, 1, n)
-    issues = []
-    for j in range(m):
-        issue: dict[str, Any] = {
+    issues: list[dict[str, Any]] = [
+        {
             "id": f"i{j}",
             "name": f"Issue {j}",
             "anchors": [{"at": 0, "label": "none"}, {"at": 100, "label": "all"}],
+            **({"status_quo": float(rng.uniform(0, 100))} if j < quos else {}),
         }
-        if draw(st.booleans()):
-            issue["status_quo"] = float(rng.uniform(0, 100))
-        issues.append(issue)
-    doc: dict[str, Any] = {
+        for j in range(m)
+    ]
+    formats = [{"id": "three", "actors": ["a0", "a1", "a2"]}]
+    if everyone:
+        formats.append({"id": "all", "actors": [f"a{k}" for k in range(n)]})
+    return {
         "scenario": {"name": "Generated, large", "date": "2002-11-20"},
         "actors": [
             {"id": f"a{k}", "name": f"Actor {k}", "capability": float(capability[k])}
@@ -191,15 +192,31 @@ def large_scenarios(draw: st.DrawFn) -> dict[str, Any]:
             }
             for k in range(n)
         },
-        "formats": [{"id": "three", "actors": ["a0", "a1", "a2"]}],
+        "formats": formats,
     }
-    if draw(st.booleans()):
-        doc["formats"].append({"id": "all", "actors": [f"a{k}" for k in range(n)]})
-    return doc
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@st.composite
+def large_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A scenario of 31 to 500 actors and 1 to 10 issues (at most 1,500 stances)."""
+    m = draw(st.integers(1, 10))
+    n = draw(st.integers(31, min(500, 1500 // m)))
+    return large_document(
+        n,
+        m,
+        draw(st.integers(0, 2**32 - 1)),
+        uncertain=draw(st.booleans()),
+        coded=draw(st.booleans()),
+        quos=draw(st.integers(0, m)),
+        everyone=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
 @given(large_scenarios())
+# The two corners, always: the most actors, and the most issues with the most actors.
+@example(large_document(500, 3, 1, uncertain=True, coded=True, quos=3, everyone=True))
+@example(large_document(150, 10, 2, uncertain=False, coded=False, quos=5, everyone=True))
 def test_every_command_runs_on_large_generated_files(doc: dict[str, Any]) -> None:
     import tempfile
     from pathlib import Path

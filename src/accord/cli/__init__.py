@@ -21,7 +21,12 @@ from accord.files import write_atomically
 from accord.forecasting import MODELS, ForecastTable, IssueArrays, forecast
 from accord.forecasting.distribution import ForecastDistribution, forecast_distribution
 from accord.negotiation.protocols import VotingRule
-from accord.negotiation.scenario_domain import SHAPES, Shape
+from accord.negotiation.scenario_domain import (
+    MAX_NEGOTIATED_PACKAGES,
+    SHAPES,
+    Shape,
+    resolution_within,
+)
 from accord.scenario import load_scenario
 
 __all__ = ["app", "main"]
@@ -408,7 +413,6 @@ def _sweep_values(item: str, name: str, values: list[str]) -> list[object]:
     return list(values)
 
 
-MAX_NEGOTIATED_PACKAGES = 100_000
 """The largest joint space ``accord negotiate`` builds by default: every delegation ranks
 every package, and the analysis (Pareto frontier, Nash and Kalai points) scans them all."""
 
@@ -419,9 +423,7 @@ def _negotiable_resolution(scenario: Any, table: str | None) -> int:
 
     sizes = domain_from_scenario(scenario, table, 2).space.sizes
     free = sum(1 for size in sizes if size > 1)  # an issue fixed at the status quo has one value
-    for resolution in (5, 4, 3, 2):
-        if resolution**free <= MAX_NEGOTIATED_PACKAGES or resolution == 2:
-            break
+    resolution = resolution_within(free, MAX_NEGOTIATED_PACKAGES)
     if resolution < 5:
         _console(stderr=True).print(
             f"note: {free} issues at 5 values each would be {5**free:,} packages; negotiating "

@@ -144,7 +144,11 @@ def influence(
         np.broadcast_to(base.salience, (p * m * 2, n, m)),
         np.broadcast_to(base.capability, (p * m * 2, n)),
     )
-    shifted = within_holders(chosen.predict_values(batch), batch).reshape((p, m, 2, m))
+    shifted = (
+        within_holders(chosen.predict_values(batch), batch).reshape((p, m, 2, m))
+        if p
+        else np.zeros((0, m, 2, m))
+    )
 
     rows = []
     for j, a in enumerate(picked):

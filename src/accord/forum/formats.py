@@ -41,6 +41,7 @@ from accord.negotiation import (
     domain_from_scenario,
     make_negotiator,
 )
+from accord.negotiation.scenario_domain import MAX_NEGOTIATED_PACKAGES, resolution_within
 from accord.negotiation.zone import zone_of_agreement
 from accord.scenario import Format, Scenario
 from accord.scenario.values import with_values
@@ -95,9 +96,14 @@ def _bilateral_sequence(
     best_value = -np.inf
     deals = 0
     seeds = np.random.SeedSequence(seed).spawn(len(scenario.actors))
+    # The hub meets every other actor over every issue: keep each meeting's space within
+    # what a negotiation played offer by offer ranks (ten issues: 3 values each, not 5).
+    resolution = resolution_within(
+        len(scenario.issues), MAX_NEGOTIATED_PACKAGES, settings.forum.resolution
+    )
     for k, other in enumerate(a for a in scenario.stakeholders if a != hub):
         pair = scenario.with_actors([hub, other])
-        domain = domain_from_scenario(pair, None, settings.forum.resolution, settings.forum.shape)
+        domain = domain_from_scenario(pair, None, resolution, settings.forum.shape)
         h = domain.index(hub)
         if best is not None:
             # The best deal so far is the hub's fallback at this table.

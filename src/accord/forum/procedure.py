@@ -47,7 +47,7 @@ from accord.negotiation import (
     make_negotiator,
 )
 from accord.negotiation.protocols import seat
-from accord.negotiation.scenario_domain import Shape
+from accord.negotiation.scenario_domain import Shape, resolution_within
 from accord.negotiation.zone import Zone, zone_of_agreement
 from accord.scenario import Forum, Scenario
 
@@ -447,10 +447,10 @@ def forum_resolution(scenario: Scenario, forum: Forum, wanted: int) -> int:
     grouped = {i for g in forum.working_groups for i in g.issues}
     groups = [(len(g.actors), len(agenda & set(g.issues))) for g in forum.working_groups]
     groups.append((len(domain.parties), len(agenda - grouped)))
-    for resolution in range(wanted, 1, -1):
-        if all(members * resolution**issues <= NEGOTIATED_CELLS for members, issues in groups):
-            return resolution
-    return 2
+    return min(
+        resolution_within(issues, NEGOTIATED_CELLS // max(members, 1), wanted)
+        for members, issues in groups
+    )
 
 
 def check_settings(settings: ForumSettings, parties: tuple[str, ...]) -> None:

@@ -31,11 +31,32 @@ from accord.negotiation.space import NegotiationIssue, OutcomeSpace
 from accord.negotiation.utility import LinearAdditiveUtility
 from accord.scenario import Scenario
 
-__all__ = ["SHAPES", "Shape", "as_shape", "domain_from_scenario", "utilities_of"]
+__all__ = [
+    "MAX_NEGOTIATED_PACKAGES",
+    "SHAPES",
+    "Shape",
+    "as_shape",
+    "domain_from_scenario",
+    "resolution_within",
+    "utilities_of",
+]
 
 Shape = Literal["linear", "quadratic"]
 """How a delegation's value falls with distance from its ideal point."""
 SHAPES: tuple[Shape, ...] = get_args(Shape)
+
+
+MAX_NEGOTIATED_PACKAGES = 100_000
+"""The joint space a negotiation played offer by offer is kept within (each negotiator
+ranks every package; ten issues at five values would be nearly ten million)."""
+
+
+def resolution_within(free_issues: int, packages: int, wanted: int = 5) -> int:
+    """The most values per issue, up to ``wanted``, within ``packages`` packages (at least 2)."""
+    for resolution in range(wanted, 2, -1):
+        if resolution**free_issues <= packages:
+            return resolution
+    return 2
 
 
 def as_shape(value: object) -> Shape:

@@ -40,9 +40,19 @@ each weighing every pair of the ``n`` actors; fewer actors are asked on larger t
 """
 
 
+INFLUENCE_PER_ACTOR = 4_000_000
+"""Beyond this cost one actor asked takes most of a minute (500 actors on 3 issues: 48 s)."""
+
+
 def influence_most(actors: int, issues: int) -> int:
-    """How many actors the report asks who is pivotal, on a table of this size (at least 1)."""
+    """How many actors the report asks who is pivotal, on a table of this size.
+
+    None where asking even one would take most of a minute: the report then says so and
+    how to ask (``accord influence``).
+    """
     per_actor = (1 + 2 * issues) * issues * actors * actors
+    if per_actor > INFLUENCE_PER_ACTOR:
+        return 0
     return max(1, min(INFLUENCE_MOST, INFLUENCE_BUDGET // max(per_actor, 1)))
 
 
@@ -71,7 +81,7 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
         progress=lambda done, total: say(f"forecasts, {done:,} of {total:,} draws"),
     )
     most = influence_most(len(scenario.actors), len(scenario.issues))
-    say(f"influence of {most} actor{'s' if most > 1 else ''}")
+    say(f"influence of {most} actor{'' if most == 1 else 's'}")
     pivots = influence(scenario, "expected-utility", most=most)
     forum_settings = ForumSettings(
         negotiator=settings.negotiator, steps=settings.steps, shape=settings.shape
