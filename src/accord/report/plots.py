@@ -6,6 +6,7 @@ complete file or none), and returns nothing; nothing here computes a model.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,15 @@ __all__ = [
     "plot_trajectories",
     "trust_figure",
 ]
+
+
+def _tidy(fig: Any, **options: Any) -> None:
+    """Tighten a figure's layout; where crowded labels leave no room, keep matplotlib's."""
+    with warnings.catch_warnings():
+        # Many actors or long names can crowd an axis: the figure is still drawn, with
+        # the default margins, rather than refused.
+        warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
+        fig.tight_layout(**options)
 
 
 def pyplot() -> Any:
@@ -109,7 +119,7 @@ def plot_trajectories(
         right.set_xlabel("EU of i challenging j (as i sees it)")
         right.set_ylabel("EU of j challenging i (as i sees it)")
         right.set_title(f"quad map, round {k + 1}", fontsize=10)
-    fig.tight_layout()
+    _tidy(fig)
     save(fig, path)
 
 
@@ -174,7 +184,7 @@ def plot_distributions(result: ForecastDistribution, path: Path) -> None:
         "x: each issue's scale, ticks at its labelled points",
         fontsize=9,
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 0.98))
+    _tidy(fig, rect=(0, 0.03, 1, 0.98))
     save(fig, path)
 
 
@@ -255,7 +265,7 @@ def plot_negotiation(domain: NegotiationDomain, result: NegotiationResult, path:
         plane.set_xlabel(f"utility of {domain.parties[0]}")
         plane.set_ylabel(f"utility of {domain.parties[1]}")
         plane.legend(fontsize=7)
-    fig.tight_layout()
+    _tidy(fig)
     save(fig, path)
 
 
@@ -292,7 +302,7 @@ def comparison_figure(summary: Any, labels: dict[str, str] | None, path: Path) -
             ax.set_xlim(0, 1)
         ax.invert_yaxis()
         ax.grid(axis="x", color="0.9", lw=0.6)
-    fig.tight_layout()
+    _tidy(fig)
     save(fig, path)
 
 
@@ -309,5 +319,5 @@ def trust_figure(trust: np.ndarray, parties: tuple[str, ...], path: Path) -> Non
     ax.set_ylim(-1.05, 1.05)
     ax.axhline(0, color="0.8", lw=0.8)
     ax.legend(fontsize=7, ncol=3)
-    fig.tight_layout()
+    _tidy(fig)
     save(fig, path)
