@@ -95,6 +95,10 @@ class ExchangeRun:
     """The exchanges of the first draw, in order."""
 
 
+PRUNE_FROM = 200_000
+"""Ordered pairs of actors × pairs of issues from which the search prunes (100 actors on 3
+issues take 0.05 s unpruned and 0.12 s pruned; on 10 issues 2.2 s and 1.2 s)."""
+
 EXCHANGE_ARRAYS = 24
 """How many ``(draws, n, n, m, m)`` float arrays an exchange step holds at its peak."""
 
@@ -256,6 +260,9 @@ class _Votes:
         weighing them all, ties included.
         """
         batch, n, _ = self.x.shape
+        if n * n * self.first.size <= PRUNE_FROM:  # small: the first pass would cost more
+            everyone = np.ones(self.x.shape, dtype=bool)
+            return self.possible(outcome, everyone, everyone).best(min_gain, batch)
         ideal, votes = np.nan_to_num(self.ideal), np.nan_to_num(self.x)
         on = self.w > 0
         # What an actor can win on an issue it is given on, and (per unit of the partner's
