@@ -45,7 +45,7 @@ def _errors_figure(result: BacktestResult, path: Path) -> None:
         for name, g in result.issues.groupby("model", sort=False)
     ]
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(groups) + 1.4))
-    ax.boxplot([e for _, e in groups], vert=False, whis=(5, 95), showfliers=False)
+    ax.boxplot([e for _, e in groups], orientation="horizontal", whis=(5, 95), showfliers=False)
     ax.set_yticks(range(1, len(groups) + 1), [name for name, _ in groups])
     ax.axvline(0, color="0.5", lw=0.8)
     ax.set_xlabel("forecast − outcome (box: middle half; whiskers: 5–95%)")
