@@ -321,3 +321,30 @@ def test_a_large_issue_runs_on_the_sorted_path_and_agrees_with_the_direct_one() 
     finally:
         eu._DIRECT_UP_TO = limit
     assert np.allclose(fast.positions, direct.positions, rtol=0, atol=1e-7)
+
+
+@given(
+    st.integers(17, 60).flatmap(
+        lambda n: st.lists(
+            st.lists(st.sampled_from([0.0, 10.0, 25.0, 50.0, 60.0, 100.0]), min_size=n, max_size=n),
+            min_size=1,
+            max_size=3,
+        )
+    ),
+    st.booleans(),
+)
+def test_sums_over_shared_positions_equal_those_over_every_actor(rows, exponents) -> None:
+    # Actors gather on each other's positions as rounds pass; the vote sums are then taken
+    # once per distinct position and spread to its holders. Draws of one batch hold
+    # different numbers of positions. The values must be the same to the last bit.
+    from accord.forecasting.expected_utility import _support_sorted, _vote_sums
+
+    x = np.array(rows)
+    rng = np.random.default_rng(len(rows) * 100 + x.shape[1])
+    w = rng.uniform(0.01, 1, x.shape)
+    r = rng.uniform(0.5, 2, x.shape) if exponents else np.ones_like(x)
+    span = np.full(x.shape[0], 100.0)
+    shared, v_shared = _support_sorted(x, span, w, r)
+    every, v_every = _vote_sums(x, span, w, r, np.argsort(x, axis=1, kind="stable"), x)
+    assert np.array_equal(shared, every)
+    assert np.array_equal(v_shared, v_every)

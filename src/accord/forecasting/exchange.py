@@ -296,21 +296,19 @@ class _Votes:
         side = np.where(w > 0, np.sign(np.nan_to_num(ideal - outcome[:, None, :])), 0)
         side = side.astype(np.int8)
         side_p, side_q = side[:, :, first], side[:, :, second]
-        # Per vote pair (actor, pair of issues): the sides on p and q as a code from 0 to 8,
-        # where i's and j's codes sum to 8 when they sit on opposite sides of both; -99 (as
-        # i) or -199 (as j) where an actor sits on neither side of one, has already given
-        # (j on p, i on q), or cannot win or move enough.
+        # Per vote pair (actor, pair of issues): the sides on p and q as a code from 0 to 8;
+        # i's and j's codes sum to 8 when they sit on opposite sides of both. Left out: an
+        # actor on neither side of one issue, a vote already given (j's on p, i's on q),
+        # or one that cannot win or move enough.
         code = ((side_p + 1) * 3 + side_q + 1).astype(np.int16)
-        code[(side_p == 0) | (side_q == 0)] = -99
+        code[(side_p == 0) | (side_q == 0)] = -1
         as_i = wins[:, :, first] & moves[:, :, second] & ~self.given[:, :, second]
         as_j = wins[:, :, second] & moves[:, :, first] & ~self.given[:, :, first]
-        code_i, code_j = np.where(as_i, code, -99), np.where(as_j, code, -199)
-        # Axes: draw, i, j, pair of issues.
-        valid = (code_i[:, :, None, :] + code_j[:, None, :, :]) == 8
-        n, pairs = valid.shape[1], valid.shape[3]
-        rest, k = np.divmod(np.flatnonzero(valid), pairs)
-        rest, j = np.divmod(rest, n)
-        b, i = np.divmod(rest, n)
+        sides = code >= 0
+        b, i, j, k = _matching(
+            np.where(as_i & sides, code, -1), np.where(as_j & sides, 8 - code, -1)
+        )
+        n, pairs = code.shape[1], code.shape[2]
         # Flat indices into (B, n, K) arrays of each actor's values on the pair's issues.
         ik, jk, bk = (b * n + i) * pairs + k, (b * n + j) * pairs + k, b * pairs + k
         total = self.total
@@ -346,6 +344,38 @@ class _Votes:
             )
             gain = bound * edge / (s_iq + s_jq)
         return _Possible(b, i, j, k, gain, bound, ratio, first[k], second[k])
+
+
+def _matching(
+    key_i: NDArray[np.int16], key_j: NDArray[np.int16]
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """``(draw, i, j, pair)`` of every i and j (i ≠ j) with the same key (≥ 0) on a pair.
+
+    A join rather than a comparison of every i with every j: its cost follows the
+    votes that can trade, which the pruning makes few. In order of draw, pair, key, i, j.
+    """
+    pairs = key_i.shape[2]
+
+    def groups(key: NDArray[np.int16]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        b, actor, k = np.nonzero(key >= 0)  # in order of draw, actor, pair
+        group = (b * pairs + k) * 9 + key[b, actor, k]
+        order = np.argsort(group, kind="stable")  # actors stay in order within a group
+        return group[order], actor[order]
+
+    group_i, actor_i = groups(key_i)
+    group_j, actor_j = groups(key_j)
+    heads, start, size = np.unique(group_j, return_index=True, return_counts=True)
+    if not heads.size:
+        none = np.zeros(0, dtype=np.intp)
+        return none, none, none, none
+    at = np.minimum(np.searchsorted(heads, group_i), heads.size - 1)
+    partners = np.where(heads[at] == group_i, size[at], 0)
+    row = np.repeat(np.arange(group_i.size), partners)
+    within = np.arange(row.size) - np.repeat(np.cumsum(partners) - partners, partners)
+    i, j = actor_i[row], actor_j[np.repeat(start[at], partners) + within]
+    b, k = np.divmod(group_i[row] // 9, pairs)
+    keep = i != j
+    return b[keep], i[keep], j[keep], k[keep]
 
 
 @dataclass(frozen=True)

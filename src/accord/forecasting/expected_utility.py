@@ -123,13 +123,6 @@ and many Monte Carlo draws); above it, by sorting (see :func:`_support_sorted`).
 _BLOCK = 1 << 21  # elements per temporary (B, k, n, n) block of the direct sums: ~16 MB
 
 
-def _support(x: Array, span: Array, w: Array, r: Array) -> tuple[Array, Array]:
-    """``(support, v)``: the votes for each position over each other (see the two methods)."""
-    if x.shape[1] <= _DIRECT_UP_TO:
-        return _support_direct(x, span, w, r)
-    return _support_sorted(x, span, w, r)
-
-
 def _support_direct(x: Array, span: Array, w: Array, r: Array) -> tuple[Array, Array]:
     """The vote sums over every voter for every pair: O(n³) work, in bounded blocks."""
     batch, n = x.shape
@@ -161,17 +154,73 @@ def _support_sorted(x: Array, span: Array, w: Array, r: Array) -> tuple[Array, A
     voters by position turns the sum over those k into a difference of prefix
     sums of ``w_k d_km^r_k``, so a round costs O(n² log n) time and O(n²) memory
     instead of the O(n³) of summing every voter for every pair.
+
+    Both sums depend on the two positions only, not on who holds them, and actors
+    gather on each other's positions round by round (500 actors hold about 200
+    distinct positions after a few rounds). The sums are therefore taken over the
+    distinct positions and then spread to the actors holding them, with the same
+    values, bit for bit, as over every actor.
+    """
+    support, total, _, which = _support_by_place(x, span, w, r)
+    return _to_actors(support, which), _to_actors(total, which)
+
+
+def _support_by_place(
+    x: Array, span: Array, w: Array, r: Array
+) -> tuple[Array, Array, Array, NDArray[np.intp] | None]:
+    """:func:`_support_sorted`'s sums over the distinct positions (the places).
+
+    Returns ``(support, v, places, which)``, ``which[b, k]`` the place actor k holds
+    (``None`` where every actor holds a place of its own).
     """
     batch, n = x.shape
     order = np.argsort(x, axis=1, kind="stable")
     xs = np.take_along_axis(x, order, axis=1)
+    fresh = np.ones((batch, n), dtype=bool)
+    fresh[:, 1:] = xs[:, 1:] != xs[:, :-1]
+    distinct = int(fresh.sum(axis=1).max())
+    if distinct > _GATHER_BELOW * n:
+        return (*_vote_sums(x, span, w, r, order, x), x, None)
+    # held[b, i]: which distinct position the i-th actor in sorted order holds
+    held = np.cumsum(fresh, axis=1) - 1
+    places = np.repeat(xs[:, -1:], distinct, axis=1)  # short rows padded with their top
+    np.put_along_axis(places, held, xs, axis=1)
+    which = np.empty_like(held)
+    np.put_along_axis(which, order, held, axis=1)
+    return (*_vote_sums(x, span, w, r, order, places), places, which)
+
+
+def _to_actors(by_place: Array, which: NDArray[np.intp] | None) -> Array:
+    """Values per place (``(B, p)`` or ``(B, p, p)``) spread to the actors holding them."""
+    if which is None:
+        return by_place
+    if by_place.ndim == 2:
+        return np.take_along_axis(by_place, which, axis=1)
+    rows = np.take_along_axis(by_place, which[:, :, None], axis=1)
+    return np.take_along_axis(rows, which[:, None, :], axis=2)
+
+
+_GATHER_BELOW = 0.8
+"""Sum over distinct positions when there are at most this share of the actors (the
+spreading back costs about what the sums over a fifth of the pairs would)."""
+
+
+def _vote_sums(
+    x: Array, span: Array, w: Array, r: Array, order: NDArray[np.intp], places: Array
+) -> tuple[Array, Array]:
+    """:func:`_support_sorted`'s sums for every pair of ``places`` (``(B, p)``).
+
+    The voters are ``x``, sorted by ``order``.
+    """
+    batch, n = x.shape
+    xs = np.take_along_axis(x, order, axis=1)
     ws = np.take_along_axis(w, order, axis=1)
     rs = np.take_along_axis(r, order, axis=1)
     # powered[b, i, m] = w_k d_km^r_k for the i-th voter k in sorted order
-    d = np.abs(xs[:, :, None] - x[:, None, :]) / span[:, None, None]
+    d = np.abs(xs[:, :, None] - places[:, None, :]) / span[:, None, None]
     powered = d if np.all(rs == 1.0) else d ** rs[:, :, None]
     powered *= ws[:, :, None]
-    prefix = np.zeros((batch, n + 1, n))
+    prefix = np.zeros((batch, n + 1, places.shape[1]))
     np.cumsum(powered, axis=1, out=prefix[:, 1:])
     total = prefix[:, -1, :]  # = v
     # How many voters lie strictly below, and at or below, each midpoint; searched once for
@@ -180,7 +229,7 @@ def _support_sorted(x: Array, span: Array, w: Array, r: Array) -> tuple[Array, A
     band = 2.0 * (hi - lo) + 1.0
     shift = (np.arange(batch, dtype=np.float64) * band)[:, None]
     keys = (xs - lo + shift).ravel()
-    mid = 0.5 * (x[:, :, None] + x[:, None, :]) - lo + shift[:, :, None]
+    mid = 0.5 * (places[:, :, None] + places[:, None, :]) - lo + shift[:, :, None]
     first = np.searchsorted(keys, mid, side="left")
     # Voters exactly at a midpoint are rare: search again only for those.
     at_mid = keys[np.minimum(first, keys.size - 1)] == mid
@@ -189,7 +238,7 @@ def _support_sorted(x: Array, span: Array, w: Array, r: Array) -> tuple[Array, A
     offset = (np.arange(batch) * n)[:, None, None]
     below, above = first - offset, last - offset
     # a below t: voters below the midpoint side with a; a above t: voters above it do.
-    a_low = x[:, :, None] < x[:, None, :]
+    a_low = places[:, :, None] < places[:, None, :]
     at_t = np.take_along_axis(prefix, below, axis=1)  # Σ_{k below mid} w_k d_kt^r_k
     at_a = np.take_along_axis(prefix, below.transpose(0, 2, 1), axis=1).transpose(0, 2, 1)
     low_side = at_t - at_a
@@ -198,7 +247,8 @@ def _support_sorted(x: Array, span: Array, w: Array, r: Array) -> tuple[Array, A
         prefix, above.transpose(0, 2, 1), axis=1
     ).transpose(0, 2, 1)
     high_side = up_t - up_a
-    support = np.where(a_low, low_side, np.where(x[:, :, None] > x[:, None, :], high_side, 0.0))
+    a_high = places[:, :, None] > places[:, None, :]
+    support = np.where(a_low, low_side, np.where(a_high, high_side, 0.0))
     return np.maximum(support, 0.0), total
 
 
@@ -208,14 +258,21 @@ def _probabilities(x: Array, span: Array, w: Array, r: Array, pairwise: bool) ->
     Actor k's vote for a over t is ``w_k ((d_kt)^r_k - (d_ka)^r_k)``, with ``d``
     the distances divided by the range.
     """
-    support, v = _support(x, span, w, r)
+    if x.shape[1] <= _DIRECT_UP_TO:
+        support, v = _support_direct(x, span, w, r)
+        places, which = x, None
+    else:  # pairwise, the probabilities too depend on the two positions only
+        support, v, places, which = _support_by_place(x, span, w, r)
     # |d| = 2 max(0, d) - d, and Σ_k w_k d = v_t - v_a with v_m = Σ_k w_k d_km^r_k.
     spread = 2.0 * support - (v[:, None, :] - v[:, :, None])
+    if not pairwise:
+        support, spread, places = _to_actors(support, which), _to_actors(spread, which), x
+        which = None
     total = spread if pairwise else spread.sum(axis=(1, 2), keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         prob = np.where(total > 0, support / total, 0.0)
-    dist = np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None]
-    return np.where(dist <= SAME_POSITION, 0.0, prob)
+    dist = np.abs(places[:, :, None] - places[:, None, :]) / span[:, None, None]
+    return _to_actors(np.where(dist <= SAME_POSITION, 0.0, prob), which)
 
 
 def _utilities(dist: Array, rp: Array | float) -> tuple[Array, Array, Array | float]:
