@@ -83,3 +83,33 @@ def test_fewer_actors_are_asked_who_is_pivotal_on_larger_tables() -> None:
     assert asked == sorted(asked, reverse=True) and asked[0] < INFLUENCE_MOST
     # Where one actor would take most of a minute, none is asked and the report says so.
     assert influence_most(500, 3) == influence_most(200, 10) == 0
+
+
+def test_a_run_makes_fewer_draws_on_larger_tables_and_says_so() -> None:
+    # accord run on 60 actors × 10 issues took 10 minutes with 500 forecast draws and 20
+    # comparison draws (5 and 4 minutes); the defaults are meant to finish in about one.
+    from accord.report.run import DRAWS, SAMPLES, RunSettings, plan_run
+    from accord.scenario import load_scenario, scenario_from_dict
+    from tests.test_pipeline import large_document
+
+    flagship = load_scenario(SCENARIOS / "northeast-asia-2002.toml")
+    assert plan_run(flagship, RunSettings()) == plan_run(flagship, RunSettings(samples=500))
+    assert plan_run(flagship, RunSettings()).samples == SAMPLES
+    assert plan_run(flagship, RunSettings()).draws == DRAWS
+    assert plan_run(flagship, RunSettings()).note == ""
+
+    def plan(n: int, m: int, **asked: int):
+        doc = large_document(n, m, 0, uncertain=False, coded=True, quos=0, everyone=False)
+        return plan_run(scenario_from_dict(doc), RunSettings(**asked))
+
+    sizes = [(31, 5), (60, 10), (150, 10), (500, 10)]
+    plans = [plan(n, m) for n, m in sizes]
+    assert [p.samples for p in plans] == sorted((p.samples for p in plans), reverse=True)
+    assert plans[1].samples < SAMPLES and plans[1].draws < DRAWS
+    assert "60 actors and 10 issues" in plans[1].note
+    assert f"{plans[1].samples} Monte Carlo draws of the forecasts, not 500" in plans[1].note
+    assert "--samples 500 --draws 20" in plans[1].note
+    # Never so few that the ranges say nothing; what is asked is what is run, unremarked.
+    assert plans[-1].samples >= 20 and plans[-1].draws >= 3
+    assert plan(60, 10, samples=500, draws=20) == type(plans[1])(500, 20, "")
+    assert "Monte Carlo" not in plan(60, 10, samples=7).note

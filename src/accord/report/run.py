@@ -25,7 +25,7 @@ from accord.negotiation.scenario_domain import Shape
 from accord.report.html import ReportInputs
 from accord.scenario import Scenario
 
-__all__ = ["RunSettings", "run_all"]
+__all__ = ["RunPlan", "RunSettings", "plan_run", "run_all"]
 
 Step = Callable[[str], None]
 
@@ -56,27 +56,87 @@ def influence_most(actors: int, issues: int) -> int:
     return max(1, min(INFLUENCE_MOST, INFLUENCE_BUDGET // max(per_actor, 1)))
 
 
+SAMPLES = 500
+"""Monte Carlo draws of the forecasts, where the table is small enough."""
+
+DRAWS = 20
+"""Draws of the scenario for the format comparison, where the table is small enough."""
+
+SAMPLE_BUDGET = 30_000_000
+"""How much the forecast draws may weigh together, in actors² × issues² per draw: the
+exchange model weighs every pair of actors on every pair of issues, the expected-utility
+model every pair of actors on each issue, round after round (about a minute here: one
+draw of 60 actors on 10 issues takes 0.6 s)."""
+
+COMPARISON_BUDGET = 1_200_000
+"""The same for the format comparison, whose forums and zones of agreement grow with the
+actors seated and the packages searched (60 actors on 10 issues: about 15 s a draw)."""
+
+FEWEST_SAMPLES = 20
+"""Below this many draws a 5–95% range says little; larger tables take longer instead."""
+
+FEWEST_DRAWS = 3
+
+
 @dataclass(frozen=True, kw_only=True)
 class RunSettings:
-    """Settings of the main job; the defaults finish in well under a minute on a laptop."""
+    """Settings of the main job.
+
+    ``samples`` and ``draws`` left at ``None`` are chosen by the table's size (see
+    :func:`plan_run`): 500 and 20 where that finishes in about a minute, fewer on larger
+    tables, and the report says so.
+    """
 
     seed: int = 0
-    samples: int = 500
-    draws: int = 20
+    samples: int | None = None
+    draws: int | None = None
     negotiator: str = "boulware"
     strategy: Strategy = "strict"
     shape: Shape = "linear"
     steps: int = 20
 
 
+@dataclass(frozen=True)
+class RunPlan:
+    """How many draws a run makes, and in words what was cut to keep it about a minute."""
+
+    samples: int
+    draws: int
+    note: str = ""
+    """Empty where nothing was cut."""
+
+
+def plan_run(scenario: Scenario, settings: RunSettings) -> RunPlan:
+    """The draws of a run on this scenario: those asked, else as many as its size allows."""
+    n, m = len(scenario.actors), len(scenario.issues)
+    weight = max(1, (n * m) ** 2)
+    samples, draws, fewer = settings.samples, settings.draws, []
+    if samples is None:
+        samples = min(SAMPLES, max(FEWEST_SAMPLES, SAMPLE_BUDGET // weight))
+        if samples < SAMPLES:
+            fewer.append(f"{samples} Monte Carlo draws of the forecasts, not {SAMPLES}")
+    if draws is None:
+        draws = min(DRAWS, max(FEWEST_DRAWS, COMPARISON_BUDGET // weight))
+        if draws < DRAWS:
+            fewer.append(f"{draws} draws for the format comparison, not {DRAWS}")
+    note = (
+        f"On a table of {n} actors and {m} issues the run makes {' and '.join(fewer)}, "
+        f"to finish in minutes (--samples {SAMPLES} --draws {DRAWS} asks for the full run)."
+        if fewer
+        else ""
+    )
+    return RunPlan(samples, draws, note)
+
+
 def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None) -> ReportInputs:
     """Run everything the report shows."""
     say = step or (lambda _: None)
+    plan = plan_run(scenario, settings)
     say("forecasts")
     table = forecast(scenario)
     distribution = forecast_distribution(
         scenario,
-        settings.samples,
+        plan.samples,
         settings.seed,
         progress=lambda done, total: say(f"forecasts, {done:,} of {total:,} draws"),
     )
@@ -127,7 +187,7 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
     say("formats compared")
     comparison = compare_formats(
         scenario,
-        settings.draws,
+        plan.draws,
         settings.seed,
         ComparisonSettings(forum=forum_settings, strategy=settings.strategy),
     )
@@ -150,8 +210,9 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
         trust=trust,
         settings={
             "seed": settings.seed,
-            "samples": settings.samples,
-            "draws": settings.draws,
+            "samples": plan.samples,
+            "draws": plan.draws,
+            "fewer": plan.note,
             "negotiator": settings.negotiator,
             "strategy": settings.strategy,
             "shape": settings.shape,
