@@ -77,9 +77,9 @@ def test_fewer_actors_are_asked_who_is_pivotal_on_larger_tables() -> None:
     # accord run on 500 actors × 3 issues spent 145 s asking 3 actors.
     from accord.report.run import INFLUENCE_MOST, influence_most
 
-    # The flagship and every table up to 60 actors on 10 issues: the 25 with most weight.
-    assert influence_most(6, 5) == influence_most(60, 10) == INFLUENCE_MOST
-    asked = [influence_most(n, 10) for n in (70, 80, 100)]
+    # The flagship and every table up to 40 actors on 10 issues: the 25 with most weight.
+    assert influence_most(6, 5) == influence_most(40, 10) == INFLUENCE_MOST
+    asked = [influence_most(n, 10) for n in (60, 80, 100)]
     assert asked == sorted(asked, reverse=True) and asked[0] < INFLUENCE_MOST
     # Where one actor would take most of a minute, none is asked and the report says so.
     assert influence_most(500, 3) == influence_most(200, 10) == 0

@@ -32,8 +32,9 @@ Step = Callable[[str], None]
 INFLUENCE_MOST = 25
 """Who is pivotal is asked of this many actors at most: those with the most weight."""
 
-INFLUENCE_BUDGET = INFLUENCE_MOST * 21 * 10 * 60**2
-"""How much the pivotality step may weigh: 25 actors asked of 60 on 10 issues.
+INFLUENCE_BUDGET = INFLUENCE_MOST * 21 * 10 * 40**2
+"""How much the pivotality step may weigh: 25 actors asked of 40 on 10 issues (about
+half a minute here; of 60 actors, 11 are asked).
 
 Each actor asked costs ``1 + 2m`` runs of the expected-utility model on ``m`` issues,
 each weighing every pair of the ``n`` actors; fewer actors are asked on larger tables.
