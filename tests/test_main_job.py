@@ -37,6 +37,12 @@ def test_run_works_on_every_bundled_scenario(scenario: Path, tmp_path: Path) -> 
     assert "Formats compared" in proc.stdout
     report = (tmp_path / "accord-report.html").read_text()
     assert report.startswith("<!DOCTYPE html>")
+    # Same seed, same report, byte for byte (plots included).
+    again = _run(
+        "run", str(scenario), "--samples", "50", "--draws", "3", "-o", "again.html", cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again.html").read_bytes() == (tmp_path / "accord-report.html").read_bytes()
 
 
 @pytest.mark.parametrize("actors", [2, 8, 9, 12])
