@@ -120,3 +120,43 @@ def test_the_outcomes_that_dominate_an_agreement_are_counted(
     skipped = analyse(domain, result)
     assert skipped.frontier_size is None and math.isnan(skipped.distance_to_frontier)
     assert skipped.dominating == expected
+
+
+@given(
+    st.integers(1, 5),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.sampled_from([1, 2, 3]),
+    st.integers(0, 2**16),
+)
+def test_the_frontier_built_issue_by_issue_is_the_whole_tables(
+    parties: int, issues: int, values: int, decimals: int, seed: int
+) -> None:
+    # Values rounded to one decimal make ties and duplicate outcomes common: an outcome
+    # equal to an undominated one must stay, one beaten on some issues must go.
+    from accord.negotiation import LinearAdditiveUtility, NegotiationDomain, domain_frontier
+    from tests.negotiation_helpers import random_domain
+
+    d = random_domain(seed, parties=parties, issues=issues, values=values)
+    rounded = tuple(
+        LinearAdditiveUtility(
+            tuple(round(w, decimals) for w in u.weights),
+            tuple(tuple(round(v, decimals) for v in t) for t in u.values),
+            u.reservation,
+        )
+        for u in d.utilities
+    )
+    d = NegotiationDomain(d.name, d.space, d.parties, rounded)
+    assert domain_frontier(d).tolist() == brute_frontier(d.matrix)
+
+
+def test_six_parties_many_ties_over_several_chunks_equal_brute_force() -> None:
+    # Enough outcomes that later chunks are checked, block by block, against the frontier
+    # kept from earlier ones.
+    rng = np.random.default_rng(3)
+    u = rng.choice([0.0, 0.2, 0.4, 0.6, 0.8, 1.0], (6, 9000))
+    beaten = [
+        bool(np.any(np.all(u >= u[:, [i]], axis=0) & np.any(u > u[:, [i]], axis=0)))
+        for i in range(u.shape[1])
+    ]
+    assert pareto_frontier(u).tolist() == [i for i, b in enumerate(beaten) if not b]

@@ -11,6 +11,7 @@ against the Pareto frontier and the Nash, Kalai–Smorodinsky and welfare points
 from accord.negotiation.analysis import (
     AgreementAnalysis,
     analyse,
+    domain_frontier,
     kalai_smorodinsky_point,
     max_welfare_point,
     nash_point,
@@ -74,6 +75,7 @@ __all__ = [
     "Voting",
     "analyse",
     "domain_from_scenario",
+    "domain_frontier",
     "get_protocol",
     "kalai_smorodinsky_point",
     "make_negotiator",

@@ -18,6 +18,7 @@ from accord.negotiation.utility import Array
 __all__ = [
     "AgreementAnalysis",
     "analyse",
+    "domain_frontier",
     "kalai_smorodinsky_point",
     "max_welfare_point",
     "nash_point",
@@ -41,25 +42,39 @@ def _frontier_2d(u: Array) -> IntArray:
     return np.sort(order[keep])
 
 
+def _beaten(cand: Array, ref: Array) -> NDArray[np.bool_]:
+    """``(len(cand), len(ref))``: whether ``ref[j]`` dominates ``cand[i]``.
+
+    One party at a time, in place: a pass per party over a plane of booleans, where a
+    comparison over a short last axis of parties would cost several times more.
+    """
+    cols_c, cols_r = np.ascontiguousarray(cand.T), np.ascontiguousarray(ref.T)
+    ge = cols_r[0][None, :] >= cols_c[0][:, None]
+    gt = cols_r[0][None, :] > cols_c[0][:, None]
+    step = np.empty_like(ge)
+    for c, r in zip(cols_c[1:], cols_r[1:], strict=True):
+        np.greater_equal(r[None, :], c[:, None], out=step)
+        ge &= step
+        np.greater(r[None, :], c[:, None], out=step)
+        gt |= step
+    return ge & gt
+
+
 def _dominated_by(cand: Array, kept: Array) -> NDArray[np.bool_]:
     """For each candidate row: whether some row of ``kept`` dominates it."""
     out = np.zeros(len(cand), dtype=bool)
     alive = np.arange(len(cand))
-    k = cand.shape[1]
-    block = 256
+    block = 1024
     # The strongest dominators were kept first: most candidates fall to the first blocks,
     # and only the survivors are checked against the rest.
     for s in range(0, len(kept), block):
         if not len(alive):
             break
         ref = kept[s : s + block]
-        step = max(1, _BLOCK // max(1, len(ref) * k))
+        step = max(1, _BLOCK // max(1, len(ref)))
         hit = np.zeros(len(alive), dtype=bool)
         for a in range(0, len(alive), step):
-            c = cand[alive[a : a + step], None, :]
-            ge = np.all(ref[None] >= c, axis=2)
-            gt = np.any(ref[None] > c, axis=2)
-            hit[a : a + step] = np.any(ge & gt, axis=1)
+            hit[a : a + step] = _beaten(cand[alive[a : a + step]], ref).any(axis=1)
         out[alive[hit]] = True
         alive = alive[~hit]
     return out
@@ -78,9 +93,7 @@ def _frontier_nd(u: Array) -> IntArray:
         idx = np.flatnonzero(~_dominated_by(c, kept)) if len(kept) else np.arange(len(c))
         cand = c[idx]
         if len(cand) > 1:
-            ge = np.all(cand[None, :, :] >= cand[:, None, :], axis=2)  # ge[i, j]: j ≥ i everywhere
-            gt = np.any(cand[None, :, :] > cand[:, None, :], axis=2)
-            idx = idx[~np.any(ge & gt, axis=1)]
+            idx = idx[~_beaten(cand, cand).any(axis=1)]
         frontier.append(order[start + idx])
         kept = np.vstack([kept, c[idx]])
         start += chunk
@@ -105,6 +118,34 @@ def pareto_frontier(u: Array) -> IntArray:
     if u.shape[0] == 2:
         return _frontier_2d(u).astype(np.int64)
     return _frontier_nd(u).astype(np.int64)
+
+
+def domain_frontier(domain: NegotiationDomain) -> IntArray:
+    """The Pareto frontier of a domain's outcomes, built issue by issue.
+
+    Utilities are additive over issues, so an outcome whose values on the first k issues
+    are beaten (for every party, strictly for one) by other values on those issues is
+    beaten over all issues too. Only the undominated combinations of the first k issues
+    are extended to the next issue, and the full table is never searched whole: six
+    parties on 59,049 outcomes take a fraction of a second instead of seconds. The sums
+    are taken in the order :attr:`NegotiationDomain.matrix` takes them, so the frontier
+    is the one :func:`pareto_frontier` finds in the matrix.
+
+    Returns:
+        Outcome numbers, ascending.
+    """
+    parties = len(domain.parties)
+    sums = np.zeros((parties, 1))
+    outcomes = np.zeros(1, dtype=np.int64)
+    for k, size in enumerate(domain.space.sizes):
+        part = np.array(
+            [u.weights[k] * np.asarray(u.values[k], dtype=np.float64) for u in domain.utilities]
+        )  # (parties, size)
+        combined = (sums[:, :, None] + part[:, None, :]).reshape(parties, -1)
+        numbers = (outcomes[:, None] * size + np.arange(size)[None, :]).reshape(-1)
+        keep = pareto_frontier(combined)
+        sums, outcomes = combined[:, keep], numbers[keep]
+    return np.sort(outcomes)
 
 
 def max_welfare_point(u: Array) -> int:
@@ -175,7 +216,8 @@ class AgreementAnalysis:
 
 FRONTIER_WORK = 3e10
 """Comparisons (outcomes² × parties) the many-party frontier may take: six parties on
-59,049 outcomes is 2.1e10, about ten seconds here; 150 parties would take hours."""
+59,049 outcomes is 2.1e10, under a second here; twelve parties on as many (4.2e10), whose
+frontier holds half the outcomes, take eight seconds, and 150 parties would take hours."""
 
 
 def analyse(domain: NegotiationDomain, result: NegotiationResult) -> AgreementAnalysis:
@@ -184,7 +226,7 @@ def analyse(domain: NegotiationDomain, result: NegotiationResult) -> AgreementAn
     point = np.array(result.utilities)
     parties, outcomes = u.shape
     searchable = parties <= 2 or float(outcomes) ** 2 * parties <= FRONTIER_WORK
-    frontier = pareto_frontier(u) if searchable else None
+    frontier = domain_frontier(domain) if searchable else None
     front = u[:, frontier].T if frontier is not None else np.zeros((0, parties))
     better = np.all(u >= point[:, None], axis=0) & np.any(u > point[:, None], axis=0)
     nash = nash_point(u, r)
