@@ -57,7 +57,8 @@ def _beaten(cand: Array, ref: Array) -> NDArray[np.bool_]:
         ge &= step
         np.greater(r[None, :], c[:, None], out=step)
         gt |= step
-    return ge & gt
+    ge &= gt
+    return ge
 
 
 def _dominated_by(cand: Array, kept: Array) -> NDArray[np.bool_]:
