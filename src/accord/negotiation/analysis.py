@@ -49,7 +49,7 @@ def _beaten(cand: Array, ref: Array) -> NDArray[np.bool_]:
     comparison over a short last axis of parties would cost several times more.
     """
     cols_c, cols_r = np.ascontiguousarray(cand.T), np.ascontiguousarray(ref.T)
-    ge = cols_r[0][None, :] >= cols_c[0][:, None]
+    ge: NDArray[np.bool_] = cols_r[0][None, :] >= cols_c[0][:, None]
     gt = cols_r[0][None, :] > cols_c[0][:, None]
     step = np.empty_like(ge)
     for c, r in zip(cols_c[1:], cols_r[1:], strict=True):
