@@ -1,13 +1,11 @@
-"""Every negotiator honours the same contract (as Axelrod's strategies do).
+"""What every negotiator does at any table: offers outcomes of the space, accepts nothing
+below its reservation value, draws only from its own generator, sees a read-only view.
 
-Deterministic for a seed; clone and reset give a fresh negotiator; pickling
-round-trips; it only offers outcomes of the space; it never accepts an outcome
-worth less to it than its reservation value.
+Determinism, clones, resets and pickling are the contract in ``tests/contracts.py``,
+run on every negotiator in ``tests/test_contracts.py``.
 """
 
 from __future__ import annotations
-
-import pickle
 
 import numpy as np
 import pytest
@@ -32,41 +30,6 @@ def play(names: list[str], seed: int, domain_seed: int, protocol=PROTOCOLS[0]):
     domain = random_domain(domain_seed, parties=len(names))
     negotiators = [make_negotiator(n) for n in names]
     return domain, protocol.run(domain, negotiators, seed=seed)
-
-
-@pytest.mark.parametrize("name", NAMES)
-class TestContract:
-    def test_same_seed_same_transcript(self, name: str) -> None:
-        _, a = play([name, "random"], seed=3, domain_seed=1)
-        _, b = play([name, "random"], seed=3, domain_seed=1)
-        assert a.transcript == b.transcript
-
-    def test_clone_is_fresh_and_equal(self, name: str) -> None:
-        original = make_negotiator(name)
-        domain = random_domain(2)
-        AlternatingOffers(n_steps=5).run(domain, [original, make_negotiator("random")], seed=1)
-        copy = original.clone()
-        assert copy is not original
-        assert copy.params() == original.params()
-        assert copy.view is None and original.view is not None
-
-    def test_reset_forgets_the_negotiation(self, name: str) -> None:
-        neg = make_negotiator(name)
-        AlternatingOffers(n_steps=5).run(random_domain(2), [neg, make_negotiator("random")], seed=1)
-        neg.reset()
-        assert neg.view is None
-
-    def test_pickle_round_trip_keeps_behaviour(self, name: str) -> None:
-        domain = random_domain(4)
-        first = [make_negotiator(name), make_negotiator("linear")]
-        restored = [pickle.loads(pickle.dumps(n)) for n in first]
-        a = AlternatingOffers(n_steps=15).run(domain, first, seed=9)
-        b = AlternatingOffers(n_steps=15).run(domain, restored, seed=9)
-        assert a.transcript == b.transcript
-
-    def test_repr_names_the_parameters(self, name: str) -> None:
-        neg = make_negotiator(name)
-        assert repr(neg).startswith(type(neg).__name__ + "(")
 
 
 @settings(max_examples=60)
