@@ -2,13 +2,119 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from accord.server.app import ROUTERS
+from accord.server.deps import ROLES as ALL_ROLES
+from accord.server.deps import Allowed
 from tests.server.conftest import Table
+
+SELF_AUTHENTICATED = {
+    "/api/exercises/{exercise_id}/session": "trades a join link's token for a cookie",
+    "/api/exercises/{exercise_id}/events": "a page's live updates: cookie and ?seat=, or a token",
+}
+"""Routes that check credentials themselves, for every seat, and why."""
+
+API = [
+    (method, route)
+    for router in ROUTERS
+    for route in router.routes
+    if isinstance(route, APIRoute)
+    for method in sorted(route.methods)
+]
+
+
+EVERYONE = {"delegation", "chair", "facilitator", "observer"}
+TABLE = {"delegation", "chair", "facilitator"}
+WHO_MAY = {
+    ("GET", "/me"): EVERYONE,
+    ("POST", "/rounds"): {"facilitator"},
+    ("POST", "/injects"): {"facilitator"},
+    ("GET", "/injects"): EVERYONE,
+    ("POST", "/archive"): {"facilitator"},
+    ("GET", "/timeline"): EVERYONE,
+    ("GET", "/export"): EVERYONE,  # once the archive is open (checked in the handler)
+    ("GET", "/debrief"): EVERYONE,  # the chair and facilitator before the archive opens
+    ("GET", "/text"): EVERYONE,
+    ("POST", "/text"): {"chair"},
+    ("GET", "/comments"): EVERYONE,
+    ("POST", "/comments"): {"delegation"},
+    ("GET", "/proposals"): TABLE,
+    ("POST", "/proposals"): {"delegation"},
+    ("POST", "/proposals/{proposal_id}/cosponsorship"): {"delegation"},
+    ("POST", "/proposals/{proposal_id}/votes"): {"delegation"},
+    ("POST", "/proposals/{proposal_id}/close"): {"chair"},
+    ("GET", "/channels"): EVERYONE,  # those the seat may read (checked in the handler)
+    ("POST", "/channels"): {"delegation"},
+    ("GET", "/channels/{channel_id}/messages"): EVERYONE,
+    ("POST", "/channels/{channel_id}/messages"): TABLE,
+    ("POST", "/notifications"): {"delegation"},
+    ("POST", "/notifications/observed"): {"facilitator"},
+    ("GET", "/notifications"): EVERYONE,
+    ("GET", "/thresholds"): EVERYONE,
+    ("PUT", "/thresholds"): {"facilitator"},
+}
+"""The access rules as specified: who may call each route of an exercise's API."""
+
+
+def _short(path: str) -> str:
+    return path.removeprefix("/api/exercises/{exercise_id}")
+
+
+def test_each_route_allows_the_roles_specified_and_no_route_is_unspecified() -> None:
+    declared = {
+        (method, _short(route.path)): set(_rules(route.dependant)[0].roles)
+        for method, route in API
+        if route.path not in SELF_AUTHENTICATED
+    }
+    assert declared == WHO_MAY
+    assert set(ALL_ROLES) == EVERYONE
+
+
+def _rules(dependant: Dependant) -> list[Allowed]:
+    found = [dependant.call] if isinstance(dependant.call, Allowed) else []
+    return found + [r for d in dependant.dependencies for r in _rules(d)]
+
+
+def test_every_route_declares_who_may_call_it() -> None:
+    # A new route without a rule fails here: declare it with a seat type from deps
+    # (AnySeat, TableSeat, DelegationSeat, ChairSeat, FacilitatorSeat) or Allowed(...).
+    assert API, "no routes found"
+    for method, route in API:
+        rules = _rules(route.dependant)
+        if route.path in SELF_AUTHENTICATED:
+            assert not rules, route.path
+        else:
+            assert len(rules) == 1, f"{method} {route.path}: {len(rules)} access rules"
+
+
+@pytest.mark.parametrize(
+    ("method", "route"),
+    [(m, r) for m, r in API if r.path not in SELF_AUTHENTICATED],
+    ids=[
+        f"{m} {r.path.removeprefix('/api/exercises/{exercise_id}')}"
+        for m, r in API
+        if r.path not in SELF_AUTHENTICATED
+    ],
+)
+def test_each_role_is_let_through_or_refused_as_the_route_declares(
+    table: Table, method: str, route: APIRoute
+) -> None:
+    (rule,) = _rules(route.dependant)
+    path = re.sub(r"\{\w+_id\}", "1", _short(route.path))
+    # Those refused first: an allowed call may change the exercise (opening the archive).
+    for who, role in sorted(ROLES.items(), key=lambda seat: seat[1] in rule.roles):
+        response = table.call(who, method, path, {} if method in ("POST", "PUT") else None)
+        refused = response.status_code == 403 and "only the" in response.json()["detail"]
+        assert refused == (role not in rule.roles), (who, response.status_code, response.text)
+
 
 WRITE_RULES: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/text", {"base_version": 1, "values": {"nuclear": 55}}, {"chair"}),

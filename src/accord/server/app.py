@@ -25,7 +25,10 @@ from accord.server.rounds import close_overdue_rounds
 from accord.server.routers import channels, exercise, measures, proposals, texts
 from accord.server.settings import ServerSettings
 
-__all__ = ["create_app"]
+__all__ = ["ROUTERS", "create_app"]
+
+ROUTERS = tuple(m.router for m in (exercise, texts, proposals, channels, measures))
+"""The API's routers, each route with its access rule (see :class:`accord.server.deps.Allowed`)."""
 
 STATIC = Path(__file__).parent / "static"
 
@@ -92,8 +95,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         recheck=settings.events_recheck_seconds,
         min_gap=FEED_MIN_GAP_SECONDS,
     )
-    for module in (exercise, texts, proposals, channels, measures):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.state.seat_rate = SeatRate(settings.seat_writes_per_minute, settings.seat_write_burst)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

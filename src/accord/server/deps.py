@@ -17,16 +17,22 @@ from accord.server.service import hash_token
 
 __all__ = [
     "MAX_ID",
+    "ROLES",
     "SEAT_COOKIE",
     "SEAT_HEADER",
+    "Allowed",
+    "AnySeat",
+    "ChairSeat",
     "CurrentSeat",
     "DbSession",
+    "DelegationSeat",
+    "FacilitatorSeat",
     "RecordId",
     "Seat",
+    "TableSeat",
     "app_session",
     "authenticate",
     "credentials",
-    "require",
     "run_with_session",
 ]
 
@@ -197,10 +203,42 @@ def authenticate(session: Session, exercise_id: int, secret: str) -> Seat:
 CurrentSeat = Annotated[Seat, Depends(current_seat)]
 
 
-def require(seat: Seat, *roles: str) -> None:
-    """Refuse the request unless the seat has one of the roles."""
-    if seat.role not in roles:
-        raise HTTPException(403, f"only the {' or the '.join(roles)} may do this")
+ROLES = ("delegation", "chair", "facilitator", "observer")
+"""The seats' roles."""
+
+
+class Allowed:
+    """A route's access rule: the roles whose seats may call it (a request dependency).
+
+    Each route declares its rule in its signature (``seat: ChairSeat``), so the rule
+    can be read off the app's routes (the tests check every route has one) and is
+    checked before the body is read. Rules that depend on the exercise's state (the
+    archive, a channel's members) are refined in the handler.
+    """
+
+    def __init__(self, *roles: str) -> None:
+        unknown = set(roles) - set(ROLES)
+        if not roles or unknown:
+            raise ValueError(f"roles must be some of {ROLES}, got {roles}")
+        self.roles = roles
+
+    def __call__(self, seat: CurrentSeat) -> Seat:
+        """The request's seat; 403 naming the roles allowed if it holds another."""
+        if seat.role not in self.roles:
+            raise HTTPException(403, f"only the {' or the '.join(self.roles)} may do this")
+        return seat
+
+    def __repr__(self) -> str:
+        return f"Allowed{self.roles}"
+
+
+AnySeat = Annotated[Seat, Depends(Allowed(*ROLES))]
+"""Every seat, the observer's included."""
+TableSeat = Annotated[Seat, Depends(Allowed("delegation", "chair", "facilitator"))]
+"""Every seat at the table: all but the observer."""
+DelegationSeat = Annotated[Seat, Depends(Allowed("delegation"))]
+ChairSeat = Annotated[Seat, Depends(Allowed("chair"))]
+FacilitatorSeat = Annotated[Seat, Depends(Allowed("facilitator"))]
 
 
 def delegations(session: Session, exercise_id: int) -> dict[str, Participant]:

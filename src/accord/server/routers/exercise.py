@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 from accord.server.deps import (
     MAX_ID,
     SEAT_COOKIE,
-    CurrentSeat,
+    AnySeat,
     DbSession,
+    FacilitatorSeat,
     RecordId,
     Seat,
     authenticate,
     credentials,
     delegation_ids,
-    require,
     run_with_session,
 )
 from accord.server.feed import Feeds, Viewer, can_see, events_after
@@ -64,7 +64,7 @@ def _seats(session: DbSession, exercise_id: int) -> dict[int, dict[str, Any]]:
 
 
 @router.get("/me", response_model=MeView)
-def me(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+def me(seat: AnySeat, session: DbSession) -> dict[str, Any]:
     """This seat, the exercise, every seat's public identity, and the current round."""
     return {
         "seat": _seats(session, seat.exercise.id)[seat.id],
@@ -81,12 +81,11 @@ def me(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
 
 
 @router.post("/rounds", response_model=RoundView)
-def update_round(body: RoundUpdate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+def update_round(body: RoundUpdate, seat: FacilitatorSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator opens, pauses or closes the round, or starts the next one.
 
     A deadline (with any action but close) makes the round close by itself when it passes.
     """
-    require(seat, "facilitator")
     if body.deadline is not None and as_utc(body.deadline) <= dt.datetime.now(dt.UTC):
         raise HTTPException(422, "the deadline has already passed; give a moment in the future")
     current = current_round(session, seat.exercise.id)
@@ -128,9 +127,8 @@ def _can_read_inject(seat: Seat, inject: Inject) -> bool:
 
 
 @router.post("/injects", status_code=201, response_model=InjectReceipt)
-def add_inject(body: InjectCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+def add_inject(body: InjectCreate, seat: FacilitatorSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator sends news or an intelligence report to all delegations or some."""
-    require(seat, "facilitator")
     targets = delegation_ids(session, seat.exercise.id, body.targets)
     inject = Inject(exercise_id=seat.exercise.id, title=body.title, body=body.body, targets=targets)
     session.add(inject)
@@ -143,7 +141,7 @@ def add_inject(body: InjectCreate, seat: CurrentSeat, session: DbSession) -> dic
 
 
 @router.get("/injects", response_model=list[InjectView])
-def list_injects(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+def list_injects(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
     """The injects this seat received."""
     rows = session.scalars(
         select(Inject).filter_by(exercise_id=seat.exercise.id).order_by(Inject.id)
@@ -156,9 +154,8 @@ def list_injects(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
 
 
 @router.post("/archive", response_model=ArchiveView)
-def open_archive(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+def open_archive(seat: FacilitatorSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator opens the archive for the debrief: everything becomes readable."""
-    require(seat, "facilitator")
     # The debrief ends the negotiation: the round closes, and no write is taken after this.
     close_round(session, current_round(session, seat.exercise.id), "archive")
     seat.exercise.archive_open = True
@@ -174,7 +171,7 @@ def visible(seat: Seat, event: Event) -> bool:
 
 @router.get("/timeline", response_model=list[EventView])
 def timeline(
-    seat: CurrentSeat, session: DbSession, after: int = Query(0, ge=0, le=MAX_ID)
+    seat: AnySeat, session: DbSession, after: int = Query(0, ge=0, le=MAX_ID)
 ) -> list[dict[str, Any]]:
     """The events this seat may see, oldest first, numbered 1, 2, 3… for this seat alone.
 
@@ -302,7 +299,7 @@ async def events(
 
 
 @router.get("/export", response_class=PlainTextResponse)
-def export(seat: CurrentSeat, session: DbSession) -> str:
+def export(seat: AnySeat, session: DbSession) -> str:
     """The whole exercise as JSON, for every seat once the archive is open.
 
     Before that the record holds what no seat may read yet (private channels, votes on
@@ -319,7 +316,7 @@ def export(seat: CurrentSeat, session: DbSession) -> str:
 
 
 @router.get("/debrief", response_model=DebriefView)
-def debrief(seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+def debrief(seat: AnySeat, session: DbSession) -> dict[str, Any]:
     """What was adopted (if anything) and by which vote, beside the forecasts and Nash point.
 
     The text is the last proposal adopted by consensus, or else the chair's latest

@@ -17,7 +17,14 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from accord.server.deps import CurrentSeat, DbSession, Seat, delegation_ids, require
+from accord.server.deps import (
+    AnySeat,
+    DbSession,
+    DelegationSeat,
+    FacilitatorSeat,
+    Seat,
+    delegation_ids,
+)
 from accord.server.models import Notification, Participant
 from accord.server.schemas import NotificationCreate, ObservedActivity, Thresholds
 from accord.server.service import record
@@ -110,9 +117,8 @@ def _store(
 
 
 @router.post("/notifications", status_code=201, response_model=NotificationView)
-def notify(body: NotificationCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+def notify(body: NotificationCreate, seat: DelegationSeat, session: DbSession) -> dict[str, Any]:
     """A delegation notifies a military activity; a late notice is flagged to all."""
-    require(seat, "delegation")
     today = dt.datetime.now(dt.UTC).date()
     thresholds = thresholds_of(seat.exercise.thresholds)
     flags = late_flags(thresholds, body.troops, body.starts, today)
@@ -120,9 +126,8 @@ def notify(body: NotificationCreate, seat: CurrentSeat, session: DbSession) -> d
 
 
 @router.post("/notifications/observed", status_code=201, response_model=NotificationView)
-def observe(body: ObservedActivity, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+def observe(body: ObservedActivity, seat: FacilitatorSeat, session: DbSession) -> dict[str, Any]:
     """The facilitator reports an activity seen; a missing or short notice is flagged to all."""
-    require(seat, "facilitator")
     (party_id,) = delegation_ids(session, seat.exercise.id, [body.party])
     notices = list(
         session.scalars(
@@ -136,7 +141,7 @@ def observe(body: ObservedActivity, seat: CurrentSeat, session: DbSession) -> di
 
 
 @router.get("/notifications", response_model=list[NotificationView])
-def list_notifications(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+def list_notifications(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
     """Every notice and observed activity, with its flags (public to all seats)."""
     rows = session.scalars(
         select(Notification).filter_by(exercise_id=seat.exercise.id).order_by(Notification.id)
@@ -146,15 +151,14 @@ def list_notifications(seat: CurrentSeat, session: DbSession) -> list[dict[str, 
 
 
 @router.get("/thresholds")
-def get_thresholds(seat: CurrentSeat) -> Thresholds:
+def get_thresholds(seat: AnySeat) -> Thresholds:
     """The exercise's notification thresholds."""
     return thresholds_of(seat.exercise.thresholds)
 
 
 @router.put("/thresholds")
-def set_thresholds(body: Thresholds, seat: CurrentSeat, session: DbSession) -> Thresholds:
+def set_thresholds(body: Thresholds, seat: FacilitatorSeat, session: DbSession) -> Thresholds:
     """The facilitator sets the thresholds; notices already given keep the flags they got."""
-    require(seat, "facilitator")
     seat.exercise.thresholds = body.model_dump()
     record(session, seat.exercise.id, "thresholds", body.model_dump())
     session.commit()

@@ -9,13 +9,14 @@ from sqlalchemy import select
 
 from accord.server.agenda import agenda, check_values
 from accord.server.deps import (
-    CurrentSeat,
+    ChairSeat,
     DbSession,
+    DelegationSeat,
     RecordId,
     Seat,
+    TableSeat,
     delegation_ids,
     delegations,
-    require,
 )
 from accord.server.models import Proposal, Vote
 from accord.server.rounds import require_open_round
@@ -53,9 +54,8 @@ def _proposal(session: DbSession, seat: Seat, proposal_id: int) -> Proposal:
 
 
 @router.get("/proposals", response_model=list[ProposalView])
-def list_proposals(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]]:
+def list_proposals(seat: TableSeat, session: DbSession) -> list[dict[str, Any]]:
     """Every proposal; others' votes only once the vote has closed."""
-    require(seat, "delegation", "chair", "facilitator")
     rows = session.scalars(
         select(Proposal).filter_by(exercise_id=seat.exercise.id).order_by(Proposal.id)
     )
@@ -63,13 +63,12 @@ def list_proposals(seat: CurrentSeat, session: DbSession) -> list[dict[str, Any]
 
 
 @router.post("/proposals", status_code=201, response_model=ProposalView)
-def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+def add_proposal(body: ProposalCreate, seat: DelegationSeat, session: DbSession) -> dict[str, Any]:
     """A delegation tables a proposal, inviting other delegations to co-sponsor it.
 
     A co-sponsor is named only once it accepts the invitation (``/cosponsorship``):
     no delegation's name is put to a text without its consent.
     """
-    require(seat, "delegation")
     require_open_round(session, seat.exercise.id)
     check_values(agenda(seat.exercise), body.values, "values")
     repeated = sorted({p for p in body.cosponsors if body.cosponsors.count(p) > 1})
@@ -101,10 +100,9 @@ def add_proposal(body: ProposalCreate, seat: CurrentSeat, session: DbSession) ->
 
 @router.post("/proposals/{proposal_id}/cosponsorship", response_model=ProposalView)
 def answer_invitation(
-    proposal_id: RecordId, body: CosponsorAnswer, seat: CurrentSeat, session: DbSession
+    proposal_id: RecordId, body: CosponsorAnswer, seat: DelegationSeat, session: DbSession
 ) -> dict[str, Any]:
     """An invited delegation accepts or declines to co-sponsor an open proposal."""
-    require(seat, "delegation")
     proposal = _proposal(session, seat, proposal_id)
     if seat.id not in proposal.invited:
         raise HTTPException(
@@ -122,10 +120,9 @@ def answer_invitation(
 
 @router.post("/proposals/{proposal_id}/votes", status_code=201, response_model=ProposalView)
 def vote(
-    proposal_id: RecordId, body: VoteCreate, seat: CurrentSeat, session: DbSession
+    proposal_id: RecordId, body: VoteCreate, seat: DelegationSeat, session: DbSession
 ) -> dict[str, Any]:
     """A delegation votes (or changes its vote) while the vote is open."""
-    require(seat, "delegation")
     require_open_round(session, seat.exercise.id)
     proposal = _proposal(session, seat, proposal_id)
     if proposal.state != "open":
@@ -151,14 +148,13 @@ def vote(
 
 
 @router.post("/proposals/{proposal_id}/close", response_model=ProposalView)
-def close_vote(proposal_id: RecordId, seat: CurrentSeat, session: DbSession) -> dict[str, Any]:
+def close_vote(proposal_id: RecordId, seat: ChairSeat, session: DbSession) -> dict[str, Any]:
     """The chair closes the vote.
 
     Consensus (every delegation accepts or abstains, none missing, one accepts)
     adopts the proposal as a joint statement; otherwise the chair records it in
     a chair's statement. A vote closes only this way: it never expires silently.
     """
-    require(seat, "chair")
     proposal = _proposal(session, seat, proposal_id)
     if proposal.state != "open":
         raise HTTPException(
