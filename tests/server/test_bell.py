@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from accord.server.bell import Bell
 from accord.server.db import session_factory
@@ -33,7 +35,7 @@ def test_a_ticket_taken_before_a_ring_is_not_missed() -> None:
     async def ring_then_wait() -> bool:
         ticket = bell.ticket(7)
         bell.ring(7)  # rung while the stream was still busy looking
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0)  # the loop turns before the stream waits
         return await ticket.wait(0)
 
     assert asyncio.run(ring_then_wait())
@@ -60,6 +62,20 @@ def test_a_commit_that_records_events_rings_and_a_rollback_does_not(tmp_path: Pa
     assert asyncio.run(write(commit=True)) is True
 
 
+def _until_a_transaction_waits_for_a_lock(sessions: sessionmaker[Session]) -> None:
+    """Return once PostgreSQL shows a transaction waiting for a lock (at most 10 s)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with sessions() as probe:
+            waiting = probe.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            )
+        if waiting:
+            return
+        time.sleep(0.05)
+    raise AssertionError("no transaction waited for a lock within 10 s")
+
+
 @pytest.mark.skipif(not POSTGRESQL, reason="set ACCORD_TEST_DATABASE_URL to test on PostgreSQL")
 def test_an_exercises_events_commit_in_the_order_of_their_ids(tmp_path: Path) -> None:
     """Pages read "events after the last id seen": a later id must never commit first.
@@ -84,7 +100,7 @@ def test_an_exercises_events_commit_in_the_order_of_their_ids(tmp_path: Path) ->
         first.flush()  # the first event has its id
         racing = threading.Thread(target=second)
         racing.start()
-        racing.join(1.0)
+        _until_a_transaction_waits_for_a_lock(sessions)
         assert committed == []  # the second waits ...
         first.commit()
         committed.append("first")
