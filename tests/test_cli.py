@@ -354,3 +354,30 @@ def test_replay_prints_join_links_that_open_the_debrief(tmp_path: Path) -> None:
         "/api/exercises/2/debrief", headers={"Authorization": f"Bearer {links['observer']}"}
     )
     assert debrief.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["negotiate", NEA, "-f", "bilateral-us-dprk", "--as", "dprk"],
+            "--as 'dprk': write PARTY=NAME, e.g. --as dprk=hardliner",
+        ),
+        (["negotiate", NEA, "-f", "bilateral-us-dprk", "--as", "=hardliner"], "write PARTY=NAME"),
+        (["experiment", NEA, "--param", "strategy="], "--param 'strategy=': write NAME=V1,V2"),
+        (
+            ["exercise", "create", NEA, "-f", "bilateral-us-dprk", "--bot", "dprk"],
+            "--bot 'dprk': write PARTY=NAME",
+        ),
+        (
+            ["exercise", "create", NEA, "-f", "bilateral-us-dprk", "--bot", "dprk=genius"],
+            "'genius' is not a negotiator; choose from boulware",
+        ),
+    ],
+)
+def test_name_value_options_say_the_form_and_an_example(args: list[str], said: str) -> None:
+    # One parser for every PARTY=NAME and NAME=VALUES option: the same words for each.
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.output.split())
+    assert "Traceback" not in result.output

@@ -12,7 +12,14 @@ from rich.console import Console
 from accord.errors import AccordError
 from accord.scenario import Scenario
 
-__all__ = ["EXIT_USER_ERROR", "console", "scenario_summary", "user_errors", "with_progress"]
+__all__ = [
+    "EXIT_USER_ERROR",
+    "console",
+    "name_value",
+    "scenario_summary",
+    "user_errors",
+    "with_progress",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,6 +45,18 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(EXIT_USER_ERROR) from None
 
     return wrapper
+
+
+def name_value(option: str, item: str, form: str, example: str) -> tuple[str, str]:
+    """``NAME=VALUE`` of a repeatable option, both parts non-empty.
+
+    Raises:
+        AccordError: Naming the option, what was given, the form and an example.
+    """
+    name, sep, value = item.partition("=")
+    if not (sep and name.strip() and value.strip()):
+        raise AccordError(f"{option} {item!r}: write {form}, e.g. {option} {example}")
+    return name.strip(), value.strip()
 
 
 def with_progress(
