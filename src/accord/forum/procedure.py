@@ -1,6 +1,6 @@
 """The forum as a procedure: working groups, the chair's single text, the plenary.
 
-One session (round) of a :class:`~accord.scenario.Forum`:
+One session (round) of a :class:`~accord.scenario.StandingForum`:
 
 1. each working group negotiates its issues with the chair's single-text
    protocol, its own chair drafting; issues in no group are negotiated by the
@@ -49,7 +49,7 @@ from accord.negotiation import (
 from accord.negotiation.protocols import seat
 from accord.negotiation.scenario_domain import Shape, resolution_within
 from accord.negotiation.zone import Zone, zone_of_agreement
-from accord.scenario import Forum, Scenario
+from accord.scenario import Scenario, StandingForum
 
 __all__ = [
     "ForumRound",
@@ -163,9 +163,9 @@ class ForumRun:
         )
 
 
-def default_forum(scenario: Scenario, format_id: str) -> Forum:
+def default_forum(scenario: Scenario, format_id: str) -> StandingForum:
     """A plain forum for a format: neutral chair, no working groups, three sessions, one package."""
-    return Forum(id=f"{format_id}-forum", name=f"Forum of {format_id}", format=format_id)
+    return StandingForum(id=f"{format_id}-forum", name=f"Forum of {format_id}", format=format_id)
 
 
 def status_quo_index(domain: NegotiationDomain, scenario: Scenario) -> np.ndarray:
@@ -204,7 +204,7 @@ def _values(space_issues: tuple[NegotiationIssue, ...], idx: np.ndarray) -> dict
     }
 
 
-def agenda_issues(domain: NegotiationDomain, forum: Forum) -> tuple[int, ...]:
+def agenda_issues(domain: NegotiationDomain, forum: StandingForum) -> tuple[int, ...]:
     """The forum's agenda in the domain, as issue indices.
 
     An issue no delegation at this table has a stance on stays at the status quo.
@@ -298,7 +298,7 @@ def _votes(
 
 def run_forum(
     scenario: Scenario,
-    forum: Forum | str,
+    forum: StandingForum | str,
     settings: ForumSettings | None = None,
     seed: int = 0,
 ) -> ForumRun:
@@ -438,7 +438,7 @@ issues at 5 values each would be 1.5 billion utilities (11 GB), at 3 values 9 mi
 """
 
 
-def forum_resolution(scenario: Scenario, forum: Forum, wanted: int) -> int:
+def forum_resolution(scenario: Scenario, forum: StandingForum, wanted: int) -> int:
     """``wanted`` values per issue, or fewer where a group's negotiation would be too large."""
     domain = domain_from_scenario(scenario, forum.format, 2)
     names = [i.name for i in domain.space.issues]

@@ -25,7 +25,7 @@ from accord.forecasting import IssueArrays
 from accord.forum.procedure import agenda_issues, zone_on
 from accord.negotiation import domain_from_scenario
 from accord.negotiation.zone import Zone
-from accord.scenario import Forum, Scenario, load_scenario
+from accord.scenario import Scenario, StandingForum, load_scenario
 from accord.scenario.values import with_values
 
 __all__ = ["Sensitivity", "judgement_sensitivity", "main"]
@@ -53,7 +53,7 @@ class Sensitivity:
         return max(abs(self.down - base), abs(self.up - base))
 
 
-def _zone(scenario: Scenario, forum: Forum) -> Zone:
+def _zone(scenario: Scenario, forum: StandingForum) -> Zone:
     domain = domain_from_scenario(scenario, forum.format)
     return zone_on(domain, scenario, agenda_issues(domain, forum))
 

@@ -12,7 +12,6 @@ from accord.scenario.model import (
     ActorKind,
     Anchor,
     Format,
-    Forum,
     Issue,
     Linkage,
     Metadata,
@@ -21,6 +20,7 @@ from accord.scenario.model import (
     Relation,
     Scale,
     StanceEntry,
+    StandingForum,
     WorkingGroup,
 )
 from accord.scenario.scenario import Scenario, Stance
@@ -31,7 +31,6 @@ __all__ = [
     "ActorKind",
     "Anchor",
     "Format",
-    "Forum",
     "Issue",
     "Linkage",
     "Metadata",
@@ -42,6 +41,7 @@ __all__ = [
     "Scenario",
     "Stance",
     "StanceEntry",
+    "StandingForum",
     "WorkingGroup",
     "load_scenario",
     "parse_scenario",

@@ -30,7 +30,6 @@ __all__ = [
     "Anchor",
     "DecisionRule",
     "Format",
-    "Forum",
     "Issue",
     "Linkage",
     "Metadata",
@@ -39,6 +38,7 @@ __all__ = [
     "Relation",
     "Scale",
     "StanceEntry",
+    "StandingForum",
     "WorkingGroup",
 ]
 
@@ -429,7 +429,7 @@ class WorkingGroup(_Frozen):
     date: SourceDate | None = None
 
 
-class Forum(_Frozen):
+class StandingForum(_Frozen):
     """A standing forum: who sits (a format), the agenda, the chair, working groups, rounds.
 
     Attributes:
@@ -466,4 +466,4 @@ class Document(_Frozen):
     relations: tuple[Relation, ...] = ()
     formats: tuple[Format, ...] = ()
     linkages: tuple[Linkage, ...] = ()
-    forums: tuple[Forum, ...] = ()
+    forums: tuple[StandingForum, ...] = ()

@@ -11,12 +11,12 @@ from accord.scenario.model import (
     Actor,
     Document,
     Format,
-    Forum,
     Issue,
     Linkage,
     Metadata,
     Relation,
     StanceEntry,
+    StandingForum,
 )
 
 __all__ = ["Scenario", "Stance"]
@@ -66,7 +66,7 @@ class Scenario:
     relations: tuple[Relation, ...] = ()
     formats: tuple[Format, ...] = ()
     linkages: tuple[Linkage, ...] = ()
-    forums: tuple[Forum, ...] = ()
+    forums: tuple[StandingForum, ...] = ()
     source: str = field(default="<memory>", compare=False)
 
     @classmethod
@@ -116,7 +116,7 @@ class Scenario:
         ids = tuple(f.id for f in self.formats)
         return self.formats[self._index(ids, format_id, "format")]
 
-    def forum(self, forum_id: str) -> Forum:
+    def forum(self, forum_id: str) -> StandingForum:
         """The forum with this id."""
         ids = tuple(f.id for f in self.forums)
         return self.forums[self._index(ids, forum_id, "forum")]

@@ -35,7 +35,7 @@ from accord.server.schemas import Thresholds
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
-    "Seat",
+    "JoinLink",
     "create_exercise",
     "export_exercise",
     "hash_token",
@@ -53,7 +53,7 @@ def hash_token(token: str) -> str:
 
 
 @dataclass(frozen=True)
-class Seat:
+class JoinLink:
     """A join link: who it is for and its secret token."""
 
     role: str
@@ -92,7 +92,7 @@ def create_exercise(
     table: str,
     bots: dict[str, str] | None = None,
     source: str = "<scenario>",
-) -> tuple[Exercise, list[Seat]]:
+) -> tuple[Exercise, list[JoinLink]]:
     """Create an exercise for one format of a scenario; returns the join links' tokens."""
     scenario: Scenario = parse_scenario(scenario_text, source=source)
     fmt = scenario.format(table)
@@ -111,7 +111,7 @@ def create_exercise(
     )
     session.add(exercise)
     session.flush()
-    seats: list[Seat] = []
+    seats: list[JoinLink] = []
     members: list[Participant] = []
     seating: list[tuple[str, str | None]] = [
         *(("delegation", p) for p in fmt.actors),
@@ -129,7 +129,7 @@ def create_exercise(
             bot=bots.get(party) if party else None,
         )
         session.add(participant)
-        seats.append(Seat(role, party, token))
+        seats.append(JoinLink(role, party, token))
         members.append(participant)
     session.flush()
     chair = next(p for p in members if p.role == "chair")
@@ -192,7 +192,7 @@ def export_exercise(session: Session, exercise_id: int) -> str:
 
 def import_exercise(
     session: Session, text: str | bytes, source: str = "<export>"
-) -> tuple[Exercise, list[Seat]]:
+) -> tuple[Exercise, list[JoinLink]]:
     """Load an exported exercise as a new exercise, its archive open, for replay and debrief.
 
     Every seat gets a new token (none is taken from the file); the seats are returned
@@ -217,7 +217,7 @@ def import_exercise(
     return exercise, seats
 
 
-def _load_export(session: Session, data: dict[str, Any]) -> tuple[Exercise, list[Seat]]:
+def _load_export(session: Session, data: dict[str, Any]) -> tuple[Exercise, list[JoinLink]]:
     """The exercise in an export, added to the session (not committed)."""
     import datetime as dt
 
@@ -237,7 +237,7 @@ def _load_export(session: Session, data: dict[str, Any]) -> tuple[Exercise, list
     session.add(exercise)
     session.flush()
     ids: dict[str, dict[int, int]] = {"participant": {}, "channel": {}, "proposal": {}}
-    seats: list[Seat] = []
+    seats: list[JoinLink] = []
     for p in data["participants"]:
         token = secrets.token_urlsafe(24)
         participant = parse(
@@ -249,7 +249,7 @@ def _load_export(session: Session, data: dict[str, Any]) -> tuple[Exercise, list
         session.add(participant)
         session.flush()
         ids["participant"][p["id"]] = participant.id
-        seats.append(Seat(participant.role, participant.party, token))
+        seats.append(JoinLink(participant.role, participant.party, token))
     remap = ids["participant"]
     for model, key, author in (
         (Round, "rounds", None),
