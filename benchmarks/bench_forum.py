@@ -61,7 +61,7 @@ def main() -> None:
     forum = best_of(lambda: run_forum(scenario, "six-party-forum", seed=0), 3)
     print(f"six-party forum run (10 issues, 7 working groups and the plenary): {forum:.2f} s")
     draws = 2 if args.quick else 5
-    compared = best_of(lambda: compare_formats(scenario, draws, 0), 1)
+    compared = best_of(lambda: compare_formats(scenario, draws, seed=0), 1)
     print(f"formats compared, {draws} draws: {compared:.2f} s ({compared / draws:.2f} s a draw)")
 
 

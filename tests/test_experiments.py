@@ -29,7 +29,7 @@ def small_sweep() -> Sweep:
 
 @pytest.fixture(scope="module")
 def reference() -> pd.DataFrame:
-    return run_sweep(small_sweep(), format_comparison_job, InProcessExecutor())
+    return run_sweep(small_sweep(), format_comparison_job, executor=InProcessExecutor())
 
 
 def test_tasks_are_listed_deterministically() -> None:
@@ -42,14 +42,16 @@ def test_tasks_are_listed_deterministically() -> None:
 
 def test_local_processes_give_the_same_table(reference: pd.DataFrame) -> None:
     for workers in (1, 2):
-        table = run_sweep(small_sweep(), format_comparison_job, LocalProcessExecutor(workers))
+        table = run_sweep(
+            small_sweep(), format_comparison_job, executor=LocalProcessExecutor(workers)
+        )
         pd.testing.assert_frame_equal(table, reference)
 
 
 def test_a_dask_cluster_gives_the_same_table(reference: pd.DataFrame) -> None:
     executor = DaskExecutor(workers=2)
     try:
-        table = run_sweep(small_sweep(), format_comparison_job, executor)
+        table = run_sweep(small_sweep(), format_comparison_job, executor=executor)
     finally:
         executor.close()
     pd.testing.assert_frame_equal(table, reference)
@@ -77,11 +79,11 @@ def test_an_interrupted_run_resumes_without_redoing_work(
     out = tmp_path / "run"
     first = StopAfter(limit=3)
     with pytest.raises(KeyboardInterrupt):
-        run_sweep(small_sweep(), format_comparison_job, first, out)
+        run_sweep(small_sweep(), format_comparison_job, executor=first, out=out)
     assert first.ran == [0, 1, 2]
     assert len(list((out / "parts").glob("task-*.parquet"))) == 3
     second = StopAfter(limit=10)
-    table = run_sweep(small_sweep(), format_comparison_job, second, out)
+    table = run_sweep(small_sweep(), format_comparison_job, executor=second, out=out)
     assert second.ran == [3]  # only the unfinished task
     pd.testing.assert_frame_equal(table, reference)
     pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), reference)
@@ -148,12 +150,12 @@ def test_a_killed_worker_loses_no_finished_work(
     out = tmp_path / "run"
     monkeypatch.setenv(CRASH_FLAG, "3")
     with pytest.raises(AccordError, match="worker process died"):
-        run_sweep(small_sweep(), crashing_job, LocalProcessExecutor(1), out)
+        run_sweep(small_sweep(), crashing_job, executor=LocalProcessExecutor(1), out=out)
     finished = sorted(p.name for p in (out / "parts").glob("task-*.parquet"))
     assert "task-000003.parquet" not in finished
     monkeypatch.delenv(CRASH_FLAG)
     resumed = StopAfter(limit=10)
-    table = run_sweep(small_sweep(), format_comparison_job, resumed, out)
+    table = run_sweep(small_sweep(), format_comparison_job, executor=resumed, out=out)
     assert 3 in resumed.ran  # the task that died is run again ...
     assert len(resumed.ran) == 4 - len(finished)  # ... and nothing that had finished
     pd.testing.assert_frame_equal(table, reference)

@@ -26,14 +26,14 @@ from tests.conftest import SCENARIOS
 
 
 def test_a_seeded_forum_run_is_identical_twice(nea: Scenario) -> None:
-    a = run_forum(nea, "six-party-forum", ForumSettings(shape="quadratic"), seed=3)
-    b = run_forum(nea, "six-party-forum", ForumSettings(shape="quadratic"), seed=3)
+    a = run_forum(nea, "six-party-forum", settings=ForumSettings(shape="quadratic"), seed=3)
+    b = run_forum(nea, "six-party-forum", settings=ForumSettings(shape="quadratic"), seed=3)
     assert a.rounds == b.rounds
     assert a.outcome == b.outcome
 
 
 def test_forum_sessions_follow_the_procedure(nea: Scenario) -> None:
-    run = run_forum(nea, "six-party-forum", ForumSettings(shape="quadratic"), seed=1)
+    run = run_forum(nea, "six-party-forum", settings=ForumSettings(shape="quadratic"), seed=1)
     assert 1 <= len(run.rounds) <= 4
     first = run.rounds[0]
     assert {g.group for g in first.groups} == {
@@ -56,7 +56,7 @@ def test_conceders_adopt_a_package_at_a_small_table(nea: Scenario) -> None:
     run = run_forum(
         nea,
         default_forum(nea, "four-party"),
-        ForumSettings(negotiator="conceder", shape="quadratic"),
+        settings=ForumSettings(negotiator="conceder", shape="quadratic"),
         seed=0,
     )
     assert run.agreed
@@ -69,7 +69,9 @@ def test_conceders_adopt_a_package_at_a_small_table(nea: Scenario) -> None:
 
 def test_issue_by_issue_adopts_separately(nea: Scenario) -> None:
     forum = default_forum(nea, "three-party").model_copy(update={"package": False, "rounds": 2})
-    run = run_forum(nea, forum, ForumSettings(negotiator="conceder", shape="quadratic"), seed=0)
+    run = run_forum(
+        nea, forum, settings=ForumSettings(negotiator="conceder", shape="quadratic"), seed=0
+    )
     for r in run.rounds:
         assert set(r.adopted) <= {"nuclear", "talks-format", "kuril", "security-mechanism"}
 
@@ -175,6 +177,6 @@ def test_a_forum_too_large_for_memory_negotiates_on_a_coarser_grid_and_says_so(
         "formats": [{"id": "all", "actors": [f"a{k}" for k in range(40)]}],
     }
     forty = scenario_from_dict(doc)
-    run = run_forum(forty, default_forum(forty, "all"), ForumSettings(steps=4), seed=0)
+    run = run_forum(forty, default_forum(forty, "all"), settings=ForumSettings(steps=4), seed=0)
     assert run.resolution == 4
     assert "negotiated at 4 values per issue" in run.reason

@@ -61,3 +61,28 @@ def test_the_top_level_shows_only_what_it_exports() -> None:
         and not isinstance(getattr(accord, n), types.ModuleType)
     }
     assert not leaked
+
+
+POSITIONAL_BY_NATURE = {
+    "nash_bargaining": "three arrays of one shape, the formula's inputs in its order",
+    "implement": "a domain, and the outcomes it runs from and to",
+}
+"""Public functions that take more than two arguments by position, and why."""
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_options_after_the_first_two_arguments_are_named(name: str) -> None:
+    # forecast(scenario, models=..., table=...), not forecast(scenario, None, "six-party").
+    import inspect
+
+    module = importlib.import_module(name)
+    for symbol in module.__all__:
+        obj = getattr(module, symbol)
+        if not inspect.isfunction(obj) or symbol in POSITIONAL_BY_NATURE:
+            continue
+        positional = [
+            p.name
+            for p in inspect.signature(obj).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        assert len(positional) <= 2, f"{name}.{symbol}: {positional} by position"

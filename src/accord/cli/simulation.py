@@ -115,7 +115,7 @@ def negotiate_command(
     scenario = load_scenario(scenario_file)
     if resolution is None:
         resolution = _negotiable_resolution(scenario, format)
-    domain = domain_from_scenario(scenario, format, resolution, shape)
+    domain = domain_from_scenario(scenario, format, resolution=resolution, shape=shape)
     names = {party: negotiator for party in domain.parties}
     for item in assign or []:
         party, name = name_value("--as", item, "PARTY=NAME", "dprk=hardliner")
@@ -177,7 +177,7 @@ def _negotiable_resolution(scenario: Any, table: str | None) -> int:
     """5 values per issue, or fewer where the joint space would be too large (said aloud)."""
     from accord.negotiation import domain_from_scenario
 
-    sizes = domain_from_scenario(scenario, table, 2).space.sizes
+    sizes = domain_from_scenario(scenario, table, resolution=2).space.sizes
     free = sum(1 for size in sizes if size > 1)  # an issue fixed at the status quo has one value
     resolution = resolution_within(free, MAX_NEGOTIATED_PACKAGES)
     if resolution < 5:
@@ -341,12 +341,15 @@ def experiment_command(
         parameters[name] = _sweep_values(item, name, values.split(","))
     sweep = Sweep(str(scenario_file), parameters, draws=runs, seed=seed)
     engine = make_executor(
-        executor, workers, None if dask is None else ("" if dask == "local" else dask)
+        executor, workers=workers, dask=None if dask is None else ("" if dask == "local" else dask)
     )
     total = len(sweep.tasks())
     try:
         table = with_progress(
-            lambda progress: run_sweep(sweep, format_comparison_job, engine, out, progress), total
+            lambda progress: run_sweep(
+                sweep, format_comparison_job, executor=engine, out=out, progress=progress
+            ),
+            total,
         )
     except KeyboardInterrupt:
         typer.echo(

@@ -120,7 +120,7 @@ class DaskExecutor:
 
 
 def make_executor(
-    kind: str = "processes", workers: int | None = None, dask: str | None = None
+    kind: str = "processes", *, workers: int | None = None, dask: str | None = None
 ) -> Executor:
     """An executor by name: ``in-process``, ``processes`` or ``dask`` (with an optional address)."""
     if dask is not None or kind == "dask":

@@ -102,6 +102,7 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
 def run_sweep(
     sweep: Sweep,
     job: Callable[[tuple[str, Task]], list[dict[str, Any]]],
+    *,
     executor: Executor | None = None,
     out: Path | None = None,
     progress: Progress | None = None,

@@ -183,6 +183,7 @@ def _held(out: ModelOutput, arrays: IssueArrays, scenario: Scenario) -> ModelOut
 
 def forecast(
     scenario: Scenario,
+    *,
     models: Sequence[str | ForecastModel] | None = None,
     table: str | None = None,
 ) -> ForecastTable:

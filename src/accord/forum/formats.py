@@ -103,7 +103,7 @@ def _bilateral_sequence(
     )
     for k, other in enumerate(a for a in scenario.stakeholders if a != hub):
         pair = scenario.with_actors([hub, other])
-        domain = domain_from_scenario(pair, None, resolution, settings.forum.shape)
+        domain = domain_from_scenario(pair, None, resolution=resolution, shape=settings.forum.shape)
         h = domain.index(hub)
         if best is not None:
             # The best deal so far is the hub's fallback at this table.
@@ -127,10 +127,12 @@ def _bilateral_sequence(
 
 
 def compare_one(
-    scenario: Scenario, settings: ComparisonSettings, seed: int
+    scenario: Scenario, settings: ComparisonSettings, *, seed: int
 ) -> list[dict[str, Any]]:
     """All formats on one scenario (one draw): one row per format."""
-    whole = domain_from_scenario(scenario, None, settings.forum.resolution, settings.forum.shape)
+    whole = domain_from_scenario(
+        scenario, None, resolution=settings.forum.resolution, shape=settings.forum.shape
+    )
     sq = status_quo_index(whole, scenario)
     sq_values = {
         i.name: float(i.values[int(k)]) for i, k in zip(whole.space.issues, sq, strict=True)
@@ -182,7 +184,9 @@ def compare_one(
         forum = next((f for f in scenario.forums if f.format == fmt.id), None) or default_forum(
             scenario, fmt.id
         )
-        run = run_forum(scenario, forum, settings.forum, seed=int(seeds[k].generate_state(1)[0]))
+        run = run_forum(
+            scenario, forum, settings=settings.forum, seed=int(seeds[k].generate_state(1)[0])
+        )
         values = {**sq_values, **run.outcome} if run.agreed else None
         rows.append(measure(fmt.id, values, run.agreed, ",".join(run.adopted), k))
     if rows:
@@ -211,7 +215,7 @@ def negotiable(scenario: Scenario) -> list[Format]:
 
 
 def compare_formats(
-    scenario: Scenario, draws: int, seed: int, settings: ComparisonSettings | None = None
+    scenario: Scenario, draws: int, *, seed: int, settings: ComparisonSettings | None = None
 ) -> pd.DataFrame:
     """Every format on ``draws`` draws of the scenario's uncertainties.
 
@@ -248,7 +252,7 @@ def scenario_draw(
     return with_values(scenario, np.nan_to_num(position), sample.salience[0], sample.capability[0])
 
 
-def summarise(table: pd.DataFrame, level: float = 0.90, by: Sequence[str] = ()) -> pd.DataFrame:
+def summarise(table: pd.DataFrame, *, level: float = 0.90, by: Sequence[str] = ()) -> pd.DataFrame:
     """Mean and central interval of every numeric measure over the draws.
 
     One row per format, and per value of each column in ``by`` (a swept parameter).

@@ -299,6 +299,7 @@ def _votes(
 def run_forum(
     scenario: Scenario,
     forum: StandingForum | str,
+    *,
     settings: ForumSettings | None = None,
     seed: int = 0,
 ) -> ForumRun:
@@ -314,7 +315,9 @@ def run_forum(
     if isinstance(forum, str):
         forum = scenario.forum(forum)
     resolution = forum_resolution(scenario, forum, settings.resolution)
-    domain = domain_from_scenario(scenario, forum.format, resolution, settings.shape)
+    domain = domain_from_scenario(
+        scenario, forum.format, resolution=resolution, shape=settings.shape
+    )
     names = [i.name for i in domain.space.issues]
     on_agenda = agenda_issues(domain, forum)
     agenda = {names[k] for k in on_agenda}
@@ -440,7 +443,7 @@ issues at 5 values each would be 1.5 billion utilities (11 GB), at 3 values 9 mi
 
 def forum_resolution(scenario: Scenario, forum: StandingForum, wanted: int) -> int:
     """``wanted`` values per issue, or fewer where a group's negotiation would be too large."""
-    domain = domain_from_scenario(scenario, forum.format, 2)
+    domain = domain_from_scenario(scenario, forum.format, resolution=2)
     names = [i.name for i in domain.space.issues]
     free = {n for n, size in zip(names, domain.space.sizes, strict=True) if size > 1}
     agenda = {names[k] for k in agenda_issues(domain, forum)} & free

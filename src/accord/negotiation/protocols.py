@@ -296,7 +296,7 @@ PROTOCOLS: dict[str, type[AlternatingOffers] | type[ChairText] | type[Voting]] =
 
 
 def get_protocol(
-    name: str, n_steps: int, chair: str | None = None, rule: VotingRule = "majority"
+    name: str, n_steps: int, *, chair: str | None = None, rule: VotingRule = "majority"
 ) -> NegotiationProtocol:
     """A protocol by name with its settings."""
     if name == "alternating":

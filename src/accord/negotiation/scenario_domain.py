@@ -78,6 +78,7 @@ def _value_table(
 def domain_from_scenario(
     scenario: Scenario,
     table: str | None = None,
+    *,
     resolution: int = 5,
     shape: Shape = "linear",
 ) -> NegotiationDomain:
@@ -158,7 +159,11 @@ def domain_from_scenario(
 
 
 def utilities_of(
-    scenario: Scenario, values: dict[str, float], table: str | None = None, shape: Shape = "linear"
+    scenario: Scenario,
+    values: dict[str, float],
+    *,
+    table: str | None = None,
+    shape: Shape = "linear",
 ) -> dict[str, float]:
     """Each seated actor's utility of an outcome given as exact values per issue.
 

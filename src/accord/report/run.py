@@ -154,7 +154,7 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
             scenario,
             next((f for f in scenario.forums if f.format == fmt.id), None)
             or default_forum(scenario, fmt.id),
-            forum_settings,
+            settings=forum_settings,
             seed=settings.seed,
         )
         for fmt in formats
@@ -189,8 +189,8 @@ def run_all(scenario: Scenario, settings: RunSettings, step: Step | None = None)
     comparison = compare_formats(
         scenario,
         plan.draws,
-        settings.seed,
-        ComparisonSettings(forum=forum_settings, strategy=settings.strategy),
+        seed=settings.seed,
+        settings=ComparisonSettings(forum=forum_settings, strategy=settings.strategy),
     )
     say("spillover")
     spillovers = tuple(

@@ -98,7 +98,7 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
 
 
 def scenario_from_dict(
-    raw: Mapping[str, Any], source: str = "<dict>", sourcemap: SourceMap | None = None
+    raw: Mapping[str, Any], *, source: str = "<dict>", sourcemap: SourceMap | None = None
 ) -> Scenario:
     """Validate a scenario given as plain data (the parsed form of the TOML file)."""
     problems: list[Problem] = []

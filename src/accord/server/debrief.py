@@ -89,8 +89,10 @@ def debrief_of(session: Session, exercise: Exercise) -> dict[str, Any]:
     nash = nash_point(domain.matrix, domain.reservation)
     # The domain's issues are named by their ids.
     nash_values = None if nash is None else {k: float(v) for k, v in domain.describe(nash).items()}
-    utilities = utilities_of(scenario, text, table)
-    nash_utilities = None if nash_values is None else utilities_of(scenario, nash_values, table)
+    utilities = utilities_of(scenario, text, table=table)
+    nash_utilities = (
+        None if nash_values is None else utilities_of(scenario, nash_values, table=table)
+    )
     reservation = dict(zip(domain.parties, domain.reservation.tolist(), strict=True))
     names = {a.id: a.name for a in scenario.actors}
     issues = [
