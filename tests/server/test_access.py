@@ -46,7 +46,7 @@ WHO_MAY = {
     ("POST", "/text"): {"chair"},
     ("GET", "/comments"): EVERYONE,
     ("POST", "/comments"): {"delegation"},
-    ("GET", "/proposals"): TABLE,
+    ("GET", "/proposals"): EVERYONE,  # the observer too; others' votes once the vote closes
     ("POST", "/proposals"): {"delegation"},
     ("POST", "/proposals/{proposal_id}/cosponsorship"): {"delegation"},
     ("POST", "/proposals/{proposal_id}/votes"): {"delegation"},
@@ -131,7 +131,7 @@ WRITE_RULES: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/rounds", {"action": "pause"}, {"facilitator"}),
     ("PUT", "/thresholds", {"notify_troops": 13000, "lead_days": 42}, {"facilitator"}),
     ("POST", "/archive", None, {"facilitator"}),
-    ("GET", "/proposals", None, {"delegation", "chair", "facilitator"}),
+    ("GET", "/proposals", None, {"delegation", "chair", "facilitator", "observer"}),
     ("GET", "/export", None, set()),  # before the archive opens: no seat (private channels)
 ]
 READ_FOR_ALL = ["/me", "/text", "/channels", "/comments", "/injects", "/notifications", "/timeline"]

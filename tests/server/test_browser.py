@@ -1,5 +1,9 @@
 """End to end in a browser: a chair and two delegations complete a round, then the debrief.
 
+Also: typed input survives live updates, a chair's stale draft is refused with the
+difference, feedback appears beside the form, the debrief prints on a few pages and no
+page scrolls sideways at a phone's width.
+
 Drives Debian's Chromium through Playwright (no browser download). ``.ci/run``
 installs Chromium; on a machine without it this test is skipped, and says so.
 """
@@ -74,6 +78,24 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             usa, dprk, chair = (seat_page(who) for who in ("usa", "dprk", "chair"))
             for page, who in ((usa, "usa"), (dprk, "dprk"), (chair, "chair")):
                 expect(page.locator("#who")).to_contain_text(who if who != "chair" else "chair")
+            # Each seat is told what it can do next, at the top.
+            expect(usa.locator("#next")).to_contain_text("Comment on the chair's text")
+            expect(chair.locator("#next")).to_contain_text("issue a new version")
+
+            # What a delegation is typing survives a live update of the same part of the page.
+            plenary = usa.locator("form[data-channel] input[name=body]").first
+            plenary.fill("We propose to begin with a freeze")
+            dprk.locator("form[data-channel] input[name=body]").first.fill(
+                "Security guarantees first"
+            )
+            dprk.locator("form[data-channel] button").first.click()
+            expect(usa.locator(".notice").first).to_contain_text(
+                "changed while you were typing", timeout=10_000
+            )
+            expect(plenary).to_have_value("We propose to begin with a freeze")
+            plenary.press("Enter")  # sending clears the form and lets the update in
+            expect(usa.locator("#channels")).to_contain_text("Security guarantees first")
+            expect(usa.locator("#channels")).to_contain_text("begin with a freeze", timeout=10_000)
 
             # A delegation comments, by keyboard only.
             usa.locator("#issue-select").select_option("nuclear")
@@ -82,15 +104,36 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             usa.keyboard.press("Tab")
             usa.keyboard.press("Enter")
             expect(chair.locator("#comments")).to_contain_text("Prompt, verifiable", timeout=10_000)
+            # Feedback where the user is looking: beside the form, saying what was recorded.
+            expect(usa.locator("#comment-form + .feedback")).to_contain_text(
+                "is recorded for the chair"
+            )
 
-            # The chair takes up the amendment-free comment, revises, and brackets an issue.
+            # The chair revises in one tab while a second tab issues a version first: the
+            # typed draft is kept, and issuing it is refused with where the two differ.
+            chair.locator('#revise-fields input[name="nuclear"]').fill("70")
+            chair.get_by_label("bracket kuril").check()
+            other_tab = seat_page("chair")
+            other_tab.locator('#revise-form input[name="note"]').fill("from the other tab")
+            other_tab.get_by_role("button", name="Issue new version").click()
+            expect(
+                chair.locator("#revise-form").locator("xpath=..").locator(".notice")
+            ).to_contain_text("changed while you were typing", timeout=10_000)
+            expect(chair.locator('#revise-fields input[name="nuclear"]')).to_have_value("70")
+            chair.get_by_role("button", name="Issue new version").click()
+            expect(chair.locator("#revise-form + .feedback")).to_contain_text(
+                "Not issued: the text moved on to version 2", timeout=10_000
+            )
+            other_tab.close()
+            chair.get_by_role("button", name="Show the new version").click()
             chair.locator('#revise-fields input[name="nuclear"]').fill("70")
             chair.get_by_label("bracket kuril").check()
             chair.locator('#revise-form input[name="note"]').fill("second draft")
             chair.get_by_role("button", name="Issue new version").click()
-            expect(dprk.locator("#text")).to_contain_text("Version 2", timeout=10_000)
+            expect(chair.locator("#revise-form + .feedback")).to_contain_text("Version 3 is issued")
+            expect(dprk.locator("#text")).to_contain_text("Version 3", timeout=10_000)
             expect(dprk.locator("#text .bracket")).to_have_count(1)  # kuril, not yet agreed
-            expect(dprk.locator("#history")).to_contain_text("Version 1")
+            expect(dprk.locator("#history")).to_contain_text("Version 2")
             expect(dprk.locator("#history tr.changed")).to_have_count(2)  # nuclear; kuril's bracket
 
             # A delegation tables the text; both accept, with reasons; the chair closes the vote.
@@ -109,6 +152,7 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
                         "1 vote cast", timeout=10_000
                     )
             expect(chair.locator("#proposals")).to_contain_text("2 votes cast", timeout=10_000)
+            expect(chair.locator("#next")).to_contain_text("Every delegation has voted")
             chair.get_by_role("button", name="Close the vote").click()
             expect(usa.locator("#proposals")).to_contain_text("adopted", timeout=10_000)
             expect(usa.locator("#proposals")).to_contain_text("can live with it")
@@ -128,6 +172,15 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(debrief).to_contain_text("70")
             expect(debrief).to_contain_text("United States")  # names, not ids
             expect(debrief).to_contain_text("where rational bargainers")  # what Nash means
+            # The debrief prints on a few pages: the forms and the live parts are left out.
+            pdf = usa.pdf(format="A4")
+            assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") <= 3
+            # At a phone's width nothing scrolls sideways.
+            usa.set_viewport_size({"width": 390, "height": 844})
+            for page in (usa, chair, facilitator):
+                page.set_viewport_size({"width": 390, "height": 844})
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= 390, (page.locator("#who").inner_text(), wide)
             assert refused == []
             browser.close()
     finally:

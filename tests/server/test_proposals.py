@@ -24,15 +24,20 @@ def test_votes_are_hidden_until_the_vote_closes(table: Table) -> None:
     assert seen_by_usa["votes_cast"] == 2 and [v["choice"] for v in seen_by_usa["votes"]] == [
         "accept"
     ]
-    assert table.call("chair", "GET", "/proposals").json()[0]["votes"] == []
+    # The chair, the facilitator and the observer see the count, not the votes.
+    for seat in ("chair", "facilitator", "observer"):
+        seen = table.call(seat, "GET", "/proposals").json()[0]
+        assert (seen["title"], seen["votes_cast"], seen["votes"]) == ("Freeze for talks", 2, [])
     closed = table.call("chair", "POST", f"/proposals/{pid}/close")
     assert (
         closed.json()["state"] == "rejected" and closed.json()["statement"] == "chair's statement"
     )
-    assert {v["choice"] for v in table.call("usa", "GET", "/proposals").json()[0]["votes"]} == {
-        "accept",
-        "reject",
-    }
+    for seat in ("usa", "observer"):  # once closed, every seat reads every vote and reason
+        votes = table.call(seat, "GET", "/proposals").json()[0]["votes"]
+        assert {(v["choice"], v["reason"]) for v in votes} == {
+            ("accept", "a start"),
+            ("reject", "no guarantees"),
+        }
     assert (
         table.call("usa", "POST", f"/proposals/{pid}/votes", {"choice": "reject"}).status_code
         == 409

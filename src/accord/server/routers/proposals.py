@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from accord.server.agenda import agenda, check_values
 from accord.server.deps import (
+    AnySeat,
     ChairSeat,
     DbSession,
     DelegationSeat,
     RecordId,
     Seat,
-    TableSeat,
     delegation_ids,
     delegations,
 )
@@ -54,8 +54,8 @@ def _proposal(session: DbSession, seat: Seat, proposal_id: int) -> Proposal:
 
 
 @router.get("/proposals", response_model=list[ProposalView])
-def list_proposals(seat: TableSeat, session: DbSession) -> list[dict[str, Any]]:
-    """Every proposal; others' votes only once the vote has closed."""
+def list_proposals(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
+    """Every proposal, to every seat; others' votes only once the vote has closed."""
     rows = session.scalars(
         select(Proposal).filter_by(exercise_id=seat.exercise.id).order_by(Proposal.id)
     )

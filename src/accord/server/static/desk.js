@@ -30,8 +30,45 @@ const el = id => document.getElementById(id);
 // Replace a block only when what we would render changed, so a refresh never swaps a field out
 // from under a user. (Compared with what we rendered last, not with innerHTML: the browser
 // serialises markup its own way, e.g. required="", so innerHTML never equals our string.)
-const rendered = {};
-const put = (id, html) => { if (rendered[id] !== html) { rendered[id] = html; el(id).innerHTML = html; } };
+const rendered = {}, pending = {};
+// A block holding what the user is typing (or has changed and not sent) is left alone: the new
+// version waits, and a quiet notice offers it. Sending the form (which clears it) lets it in.
+const edited = node => [...node.querySelectorAll("input, textarea, select")].some(f =>
+  f.type === "hidden" ? false
+  : f.type === "checkbox" || f.type === "radio" ? f.checked !== f.defaultChecked
+  : f.tagName === "SELECT" ? [...f.options].some(o => o.selected !== o.defaultSelected)
+  : f.value !== f.defaultValue);
+function notice(id, waiting) {
+  const node = el(id);
+  let n = node.previousElementSibling;
+  if (!(n && n.classList.contains("notice"))) {
+    if (!waiting) return;
+    n = document.createElement("p");
+    n.className = "notice";
+    n.setAttribute("role", "status");
+    node.before(n);
+  }
+  if (!waiting) { n.remove(); return; }
+  n.innerHTML = `This part changed while you were typing; what you typed is kept. <button type="button" data-pending="${esc(id)}">Show the new version</button>`;
+}
+function apply(id, html) { rendered[id] = html; el(id).innerHTML = html; delete pending[id]; notice(id, false); }
+const put = (id, html) => {
+  if (rendered[id] === html) { delete pending[id]; notice(id, false); return; }
+  if (rendered[id] !== undefined && edited(el(id))) { pending[id] = html; notice(id, true); return; }
+  apply(id, html);
+};
+// Feedback where the user is looking: just after the form that was sent.
+function say(form, message, error = false) {
+  let p = form.nextElementSibling;
+  if (!(p && p.classList.contains("feedback"))) {
+    p = document.createElement("p");
+    p.className = "feedback";
+    form.after(p);
+  }
+  p.setAttribute("role", error ? "alert" : "status");
+  p.classList.toggle("error", error);
+  p.textContent = message;
+}
 const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 const num = x => x === null || x === undefined ? "—" : Number(x).toLocaleString(undefined, {maximumFractionDigits: 2});
 function show(err) { el("error").textContent = err ? err.message : ""; }
@@ -79,10 +116,11 @@ function renderText() {
       <td>${k in text.changes ? esc(num(text.changes[k].from)) + " → " + esc(num(text.changes[k].to)) : ""}${
         text.bracketed.includes(k) ? " bracketed" : ""}${text.agreed.includes(k) ? " agreed" : ""}</td></tr>`).join("") + "</table>");
   put("issue-select", Object.keys(text.values).map(k => `<option value="${esc(k)}">${esc(k)}</option>`).join(""));
-  put("revise-fields", `<table><tr><th>Issue</th><th>Value</th><th>Not agreed (bracket)</th></tr>` +
+  put("revise-fields", `<input type="hidden" name="base_version" value="${text.version}"><p class="muted">Editing version ${text.version}.</p>` +
+    `<table><tr><th>Issue</th><th>Value</th><th>Not agreed (bracket)</th></tr>` +
     Object.entries(text.values).map(([k, v]) => {
       const i = issues[k] || {min: "", max: ""};
-      return `<tr><td><label for="rev-${esc(k)}">${esc(k)}</label></td>
+      return `<tr><td><label for="rev-${esc(k)}">${esc(i.name || k)}</label></td>
         <td><input id="rev-${esc(k)}" type="number" step="any" min="${i.min}" max="${i.max}" name="${esc(k)}" value="${v}"></td>
         <td><input type="checkbox" name="bracket" value="${esc(k)}" aria-label="bracket ${esc(k)}"${text.brackets.includes(k) ? " checked" : ""}></td></tr>`;
     }).join("") + "</table>");
@@ -118,6 +156,11 @@ async function renderComments() {
 
 async function renderProposals() {
   const props = await api("/proposals");
+  renderProposalList(props);
+  return props;
+}
+
+function renderProposalList(props) {
   put("proposals", props.map(p => {
     const mine = p.votes.find(v => v.participant_id === me.seat.id);
     const terms = Object.entries(p.values).map(([k, v]) => `${esc(k)} ${esc(num(v))}`).join(", ") || "the text as it stands";
@@ -125,7 +168,7 @@ async function renderProposals() {
     const revealed = p.state !== "open" ? "<ul>" + p.votes.map(v => `<li>${esc(seatName(v.participant_id))}: ${esc(v.choice)}${v.reason ? " — " + esc(v.reason) : ""}</li>`).join("") + "</ul>" : "";
     const ballot = p.state === "open" && me.seat.role === "delegation"
       ? `<form data-vote="${p.id}" class="inline"><label>Reason <input name="reason" size="30"></label>` +
-        ["accept", "reject", "abstain"].map(c => `<button type="submit" value="${c}">${c}</button>`).join(" ") + "</form>" : "";
+        ["accept", "reject", "abstain"].map(c => `<button type="submit" value="${c}" aria-label="${c} “${esc(p.title)}”">${c}</button>`).join(" ") + "</form>" : "";
     const close = p.state === "open" && me.seat.role === "chair" ? `<button type="button" data-close="${p.id}">Close the vote</button>` : "";
     const invited = p.invited.length ? ` · invited to co-sponsor: ${esc(p.invited.map(seatName).join(", "))}` : "";
     const invitation = p.state === "open" && p.invited.includes(me.seat.id)
@@ -143,7 +186,7 @@ async function renderChannels() {
     const who = c.kind === "private" ? ` <span class="muted">(${c.members.map(seatName).map(esc).join(", ")})</span>` : "";
     return `<div><h3>${esc(c.name)}${who}</h3><ul>${msgs.map(m => `<li>${esc(seatName(m.author_id))}: ${esc(m.body)}</li>`).join("")}</ul>
       ${me.seat.role !== "observer" && !(me.seat.role === "facilitator" && c.kind === "plenary")
-        ? `<form data-channel="${c.id}"><label>Message to ${esc(c.name)} <input name="body" required size="50"></label><button type="submit">Send</button></form>` : ""}</div>`;
+        ? `<form data-channel="${c.id}"><label>Message to ${esc(c.name)} <input name="body" required size="50"></label><button type="submit" aria-label="Send to ${esc(c.name)}">Send</button></form>` : ""}</div>`;
   }))).join(""));
 }
 
@@ -240,10 +283,9 @@ async function load() {
     put("channel-members", ticks("members", me.seat.id));
     put("inject-targets", ticks("targets"));
     if (me.seat.role === "chair") await renderComments();  // shown on the chair desk only
-    if (me.seat.role !== "observer") {
-      await renderProposals();
-      put("injects", (await api("/injects")).map(i => `<li><strong>${esc(i.title)}</strong>: ${esc(i.body)}</li>`).join("") || "<li class='muted'>None.</li>");
-    }
+    const props = await renderProposals();
+    el("next").textContent = nextAction(props);
+    put("injects", (await api("/injects")).map(i => `<li><strong>${esc(i.title)}</strong>: ${esc(i.body)}</li>`).join("") || "<li class='muted'>None.</li>");
     await renderChannels();
     await renderMeasures();
     if (me.exercise.archive_open || me.seat.role === "facilitator" || me.seat.role === "chair") await renderDebrief();
@@ -254,23 +296,103 @@ async function load() {
 
 const post = (path, body, method = "POST") => api(path, {method, body: JSON.stringify(body)});
 
+const issueName = k => issues[k]?.name || k;
+const quoted = p => `“${p.title}”`;
+
+// What this seat can do next, at the top of the page.
+function nextAction(props) {
+  const r = me.round, role = me.seat.role;
+  if (me.exercise.archive_open) return "The exercise is over: the debrief is below.";
+  if (r.state !== "open") {
+    return role === "facilitator"
+      ? `Round ${r.number} is ${r.state}: open it when the table is ready.`
+      : `Round ${r.number} is ${r.state}: nothing can be recorded until the facilitator opens it.`;
+  }
+  const open = props.filter(p => p.state === "open");
+  if (role === "delegation") {
+    const toVote = open.filter(p => !p.votes.some(v => v.participant_id === me.seat.id));
+    const invited = open.filter(p => p.invited.includes(me.seat.id));
+    if (invited.length) return `You are invited to co-sponsor ${invited.map(quoted).join(", ")}: accept or decline below.`;
+    if (toVote.length) return `Vote on ${toVote.map(quoted).join(", ")}, with your reasons.`;
+    return "Comment on the chair's text (with an amendment if you have one), talk in the channels, or table the text as a proposal.";
+  }
+  if (role === "chair") {
+    const all = delegations().length;
+    const ready = open.filter(p => p.votes_cast >= all);
+    if (ready.length) return `Every delegation has voted on ${ready.map(quoted).join(", ")}: close the vote.`;
+    if (open.length) return `Votes are coming in on ${open.map(p => `${quoted(p)} (${p.votes_cast} of ${all})`).join(", ")}.`;
+    return "Read the comments and amendments, and issue a new version of the text.";
+  }
+  if (role === "facilitator") {
+    return r.deadline ? "The round runs to its deadline; send injects as the scenario unfolds."
+      : "Set a deadline for the round if you want one, and send injects as the scenario unfolds.";
+  }
+  return "You are observing: the text, the proposals, the open channels and the timeline update as the table works.";
+}
+
+// Send a form; the answer is what to tell the user beside it.
 async function submit(f, data, submitter) {
   const all = name => new FormData(f).getAll(name);
-  if (f.id === "comment-form") return post("/comments", {version: text.version, issue: data.issue, body: data.body, amendment: data.amendment ? Number(data.amendment) : null});
-  if (f.id === "revise-form") {
-    const values = {};
-    for (const k of Object.keys(text.values)) values[k] = Number(data[k]);
-    return post("/text", {base_version: text.version, values, note: data.note || "", brackets: all("bracket")});
+  if (f.id === "comment-form") {
+    await post("/comments", {version: text.version, issue: data.issue, body: data.body, amendment: data.amendment ? Number(data.amendment) : null});
+    return `Your comment on ${issueName(data.issue)} is recorded for the chair${data.amendment ? `, with an amendment to ${num(data.amendment)}` : ""}.`;
   }
-  if (f.id === "proposal-form") return post("/proposals", {title: data.title, values: text.values, cosponsors: all("cosponsors")});
-  if (f.id === "channel-form") return post("/channels", {name: data.name, members: all("members")});
-  if (f.id === "inject-form") return post("/injects", {title: data.title, body: data.body, targets: all("targets")});
-  if (f.id === "notify-form") return post("/notifications", {activity: data.activity, troops: Number(data.troops), starts: data.starts});
-  if (f.id === "observe-form") return post("/notifications/observed", {party: data.party, activity: data.activity, troops: Number(data.troops), starts: data.starts});
-  if (f.id === "thresholds-form") return post("/thresholds", {notify_troops: Number(data.notify_troops), lead_days: Number(data.lead_days)}, "PUT");
-  if (f.id === "deadline-form") return post("/rounds", {action: me.round.state === "paused" ? "pause" : "open", deadline: data.deadline ? new Date(data.deadline).toISOString() : null});
-  if (f.dataset.channel) return post(`/channels/${f.dataset.channel}/messages`, {body: data.body});
-  if (f.dataset.vote) return post(`/proposals/${f.dataset.vote}/votes`, {choice: submitter.value, reason: data.reason || ""});
+  if (f.id === "revise-form") return revise(f, data, all("bracket"));
+  if (f.id === "proposal-form") {
+    const p = await post("/proposals", {title: data.title, values: text.values, cosponsors: all("cosponsors")});
+    return `Proposal ${quoted(p)} is tabled${p.invited.length ? `; ${p.invited.map(seatName).join(", ")} invited to co-sponsor it` : ""}.`;
+  }
+  if (f.id === "channel-form") {
+    const c = await post("/channels", {name: data.name, members: all("members")});
+    return `Channel “${c.name}” is open to ${c.members.map(seatName).join(", ")}.`;
+  }
+  if (f.id === "inject-form") {
+    const to = all("targets");
+    await post("/injects", {title: data.title, body: data.body, targets: to});
+    return `Inject “${data.title}” sent to ${to.length ? to.join(", ") : "every delegation"}.`;
+  }
+  if (f.id === "notify-form") {
+    const n = await post("/notifications", {activity: data.activity, troops: Number(data.troops), starts: data.starts});
+    return `Notified: ${data.activity}${n.flags.length ? ` — flagged: ${n.flags.join("; ")}` : ""}.`;
+  }
+  if (f.id === "observe-form") {
+    const n = await post("/notifications/observed", {party: data.party, activity: data.activity, troops: Number(data.troops), starts: data.starts});
+    return `Recorded as seen: ${data.party}, ${data.activity}${n.flags.length ? ` — flagged: ${n.flags.join("; ")}` : ""}.`;
+  }
+  if (f.id === "thresholds-form") {
+    await post("/thresholds", {notify_troops: Number(data.notify_troops), lead_days: Number(data.lead_days)}, "PUT");
+    return `Saved: activities of ${num(data.notify_troops)} troops or more, ${data.lead_days} days' notice.`;
+  }
+  if (f.id === "deadline-form") {
+    await post("/rounds", {action: me.round.state === "paused" ? "pause" : "open", deadline: data.deadline ? new Date(data.deadline).toISOString() : null});
+    return data.deadline ? `The round now closes at ${new Date(data.deadline).toLocaleString()}.` : "The round has no deadline now.";
+  }
+  if (f.dataset.channel) { await post(`/channels/${f.dataset.channel}/messages`, {body: data.body}); return ""; }
+  if (f.dataset.vote) {
+    await post(`/proposals/${f.dataset.vote}/votes`, {choice: submitter.value, reason: data.reason || ""});
+    return `Your vote (${submitter.value}) is recorded; the others see it when the chair closes the vote.`;
+  }
+  return "";
+}
+
+// The chair's new version, from the version the chair was editing: if the text moved on
+// meanwhile, nothing is issued, and the chair is told where the two differ.
+async function revise(f, data, brackets) {
+  const base = Number(data.base_version);
+  const values = {};
+  for (const k of Object.keys(text.values)) if (k in data) values[k] = Number(data[k]);
+  try {
+    const v = await post("/text", {base_version: base, values, note: data.note || "", brackets});
+    return `Version ${v.version} is issued to the table.`;
+  } catch (err) {
+    const now = (await api("/text")).current;
+    if (now.version === base) throw err;
+    const differs = Object.keys(values).filter(k => values[k] !== now.values[k])
+      .map(k => `${issueName(k)}: yours ${num(values[k])}, version ${now.version} says ${num(now.values[k])}`);
+    throw new Error(`Not issued: the text moved on to version ${now.version} while you were editing version ${base}. ` +
+      (differs.length ? `Where your draft differs: ${differs.join("; ")}. ` : "") +
+      "Show the new version and apply your changes to it.");
+  }
 }
 
 document.addEventListener("submit", async ev => {
@@ -278,10 +400,11 @@ document.addEventListener("submit", async ev => {
   const f = ev.target;
   if (f.id === "history-form") return;
   try {
-    await submit(f, Object.fromEntries(new FormData(f)), ev.submitter);
+    const message = await submit(f, Object.fromEntries(new FormData(f)), ev.submitter);
     if (f.id !== "thresholds-form") f.reset();
+    say(f, message);
     refresh();
-  } catch (err) { show(err); }
+  } catch (err) { say(f, err.message, true); }
 });
 document.addEventListener("change", ev => {
   if (ev.target.id === "history-from") view.from = Number(ev.target.value);
@@ -293,6 +416,7 @@ document.addEventListener("change", ev => {
 document.addEventListener("click", async ev => {
   const b = ev.target;
   if (b.tagName !== "BUTTON" || b.type === "submit") return;
+  if (b.dataset.pending) { if (pending[b.dataset.pending] !== undefined) apply(b.dataset.pending, pending[b.dataset.pending]); return; }
   try {
     if (b.dataset.apply) { el(`rev-${b.dataset.apply}`).value = b.dataset.value; el(`rev-${b.dataset.apply}`).focus(); return; }
     if (b.dataset.close) await api(`/proposals/${b.dataset.close}/close`, {method: "POST"});
