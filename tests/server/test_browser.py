@@ -114,6 +114,7 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             chair.locator('#revise-fields input[name="nuclear"]').fill("70")
             chair.get_by_label("bracket kuril").check()
             other_tab = seat_page("chair")
+            expect(other_tab.locator("#revise-fields")).to_contain_text("Editing version 1")
             other_tab.locator('#revise-form input[name="note"]').fill("from the other tab")
             other_tab.get_by_role("button", name="Issue new version").click()
             expect(
@@ -153,6 +154,8 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
                     )
             expect(chair.locator("#proposals")).to_contain_text("2 votes cast", timeout=10_000)
             expect(chair.locator("#next")).to_contain_text("Every delegation has voted")
+            expect(chair.locator("#timeline")).to_contain_text("usa voted on proposal #1")
+            expect(chair.locator("#proposals")).to_contain_text("DPRK nuclear programme")
             chair.get_by_role("button", name="Close the vote").click()
             expect(usa.locator("#proposals")).to_contain_text("adopted", timeout=10_000)
             expect(usa.locator("#proposals")).to_contain_text("can live with it")

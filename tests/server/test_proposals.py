@@ -84,3 +84,18 @@ def test_cosponsors_are_others_named_once(table: Table, cosponsors: list[str], s
         "rok", "POST", "/proposals", {"title": "x", "values": {}, "cosponsors": cosponsors}
     )
     assert answer.status_code == 422 and says in answer.text
+
+
+def test_the_timeline_says_who_voted_and_who_changed_a_vote_not_how(table: Table) -> None:
+    made = table.call("china", "POST", "/proposals", {"title": "Freeze", "values": {}})
+    pid = made.json()["id"]
+    table.call("usa", "POST", f"/proposals/{pid}/votes", {"choice": "accept"})
+    table.call("usa", "POST", f"/proposals/{pid}/votes", {"choice": "reject"})
+    usa = table.call("usa", "GET", "/me").json()["seat"]["id"]
+    votes = [
+        e["payload"] for e in table.call("rok", "GET", "/timeline").json() if e["kind"] == "vote"
+    ]
+    assert votes == [
+        {"proposal": pid, "by": usa, "changed": False},
+        {"proposal": pid, "by": usa, "changed": True},
+    ]

@@ -141,8 +141,9 @@ def vote(
         )
     else:
         existing.choice, existing.reason = body.choice, body.reason
-    # Everyone may learn that a vote was cast (the count is public), not how.
-    record(session, seat.exercise.id, "vote", {"proposal": proposal.id})
+    # Everyone may learn who has voted (the count is public), not how.
+    payload = {"proposal": proposal.id, "by": seat.id, "changed": existing is not None}
+    record(session, seat.exercise.id, "vote", payload)
     session.commit()
     return _public(seat, session, proposal)
 

@@ -163,7 +163,7 @@ async function renderProposals() {
 function renderProposalList(props) {
   put("proposals", props.map(p => {
     const mine = p.votes.find(v => v.participant_id === me.seat.id);
-    const terms = Object.entries(p.values).map(([k, v]) => `${esc(k)} ${esc(num(v))}`).join(", ") || "the text as it stands";
+    const terms = Object.entries(p.values).map(([k, v]) => `${esc(issueName(k))} ${esc(num(v))}`).join(", ") || "the text as it stands";
     const sponsors = [p.sponsor_id, ...p.cosponsors].map(seatName).join(", ");
     const revealed = p.state !== "open" ? "<ul>" + p.votes.map(v => `<li>${esc(seatName(v.participant_id))}: ${esc(v.choice)}${v.reason ? " — " + esc(v.reason) : ""}</li>`).join("") + "</ul>" : "";
     const ballot = p.state === "open" && me.seat.role === "delegation"
@@ -185,7 +185,7 @@ async function renderChannels() {
     const msgs = await api(`/channels/${c.id}/messages`);
     const who = c.kind === "private" ? ` <span class="muted">(${c.members.map(seatName).map(esc).join(", ")})</span>` : "";
     return `<div><h3>${esc(c.name)}${who}</h3><ul>${msgs.map(m => `<li>${esc(seatName(m.author_id))}: ${esc(m.body)}</li>`).join("")}</ul>
-      ${me.seat.role !== "observer" && !(me.seat.role === "facilitator" && c.kind === "plenary")
+      ${me.seat.role !== "observer" && !me.exercise.archive_open && !(me.seat.role === "facilitator" && c.kind === "plenary")
         ? `<form data-channel="${c.id}"><label>Message to ${esc(c.name)} <input name="body" required size="50"></label><button type="submit" aria-label="Send to ${esc(c.name)}">Send</button></form>` : ""}</div>`;
   }))).join(""));
 }
@@ -244,7 +244,8 @@ function describeEvent(e) {
     case "proposal": return `Proposal #${n(p.id)} tabled: ${esc(p.title)}`;
     case "invitation": return `An invitation to co-sponsor proposal #${n(p.proposal)}: ${esc(p.title)}`;
     case "cosponsor": return `${esc(seatName(p.party))} now co-sponsors proposal #${n(p.proposal)}`;
-    case "vote": return `A vote was cast on proposal #${n(p.proposal)}`;
+    case "vote": return p.by === undefined ? `A vote was cast on proposal #${n(p.proposal)}`
+      : `${esc(seatName(p.by))} ${p.changed ? "changed its vote" : "voted"} on proposal #${n(p.proposal)}`;
     case "vote-closed": return `Proposal #${n(p.proposal)} ${esc(p.state)}: ${esc(p.statement)}`;
     case "channel": return `Channel opened: ${esc(p.name)}`;
     case "message": return `A message in ${esc(channelNames[p.channel] || "a channel")}`;
@@ -274,6 +275,10 @@ async function load() {
     el("title").textContent = me.exercise.name;
     el("who").textContent = `You are: ${me.seat.role}${me.seat.party ? " — " + me.seat.party : ""}`;
     document.querySelectorAll("[data-role]").forEach(n => { n.hidden = n.dataset.role !== me.seat.role; });
+    // Once the archive is open nothing more can be recorded: no form offers to.
+    document.querySelectorAll("main form:not(#history-form)").forEach(f => {
+      if (me.exercise.archive_open) f.hidden = true;
+    });
     renderRound();
     const t = await api("/text");
     text = t.current; history = t.history; issues = t.issues;
@@ -285,7 +290,8 @@ async function load() {
     if (me.seat.role === "chair") await renderComments();  // shown on the chair desk only
     const props = await renderProposals();
     el("next").textContent = nextAction(props);
-    put("injects", (await api("/injects")).map(i => `<li><strong>${esc(i.title)}</strong>: ${esc(i.body)}</li>`).join("") || "<li class='muted'>None.</li>");
+    put("injects", (await api("/injects")).map(i => `<li><strong>${esc(i.title)}</strong>: ${esc(i.body)}
+      <span class="muted">(to ${i.targets.length ? esc(i.targets.map(seatName).join(", ")) : "every delegation"})</span></li>`).join("") || "<li class='muted'>None.</li>");
     await renderChannels();
     await renderMeasures();
     if (me.exercise.archive_open || me.seat.role === "facilitator" || me.seat.role === "chair") await renderDebrief();
