@@ -192,3 +192,15 @@ def test_malformed_requests_get_a_4xx_with_a_message(table: Table, body: Any) ->
     response = table.call("chair", "POST", "/text", body)
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+def test_the_chair_and_facilitator_see_who_has_a_page_open(table: Table) -> None:
+    usa = table.call("usa", "GET", "/me").json()["seat"]["id"]
+    presence = table.client.app.state.presence  # type: ignore[attr-defined]
+    presence.arrive(table.id, usa)  # as the live-update stream of usa's page does
+    try:
+        for who, sees in (("chair", [usa]), ("facilitator", [usa]), ("dprk", []), ("observer", [])):
+            assert table.call(who, "GET", "/me").json()["online"] == sees, who
+    finally:
+        presence.leave(table.id, usa)
+    assert table.call("chair", "GET", "/me").json()["online"] == []

@@ -155,6 +155,11 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(chair.locator("#proposals")).to_contain_text("2 votes cast", timeout=10_000)
             expect(chair.locator("#next")).to_contain_text("Every delegation has voted")
             expect(chair.locator("#timeline")).to_contain_text("usa voted on proposal #1")
+            # The facilitator's dashboard: who is here, has commented and has voted.
+            usa_row = facilitator.locator("#dashboard tr", has_text="usa")
+            expect(usa_row).to_contain_text("page open", timeout=10_000)
+            expect(usa_row).to_contain_text("1 of 1")
+            expect(usa_row).to_contain_text("usa voted on proposal #1")
             expect(chair.locator("#proposals")).to_contain_text("DPRK nuclear programme")
             chair.get_by_role("button", name="Close the vote").click()
             expect(usa.locator("#proposals")).to_contain_text("adopted", timeout=10_000)

@@ -90,3 +90,14 @@ def test_a_page_behind_the_window_reads_for_itself(
     assert feed.newer(kept[0] - 2, page) is None  # its next event has left the window
     assert [i for i, _ in feed.newer(kept[0] - 1, page) or []] == kept
     assert feed.newer(kept[-1], page) == []
+
+
+def test_the_observer_is_shown_live_what_it_may_read() -> None:
+    # The observer reads notifications, proposals, public injects and who voted on the
+    # pages; its live updates once left them out, so its page changed only on a reload.
+    from accord.server.feed import can_see
+
+    for kind in ("notification", "proposal", "vote", "inject", "thresholds", "message"):
+        assert can_see("observer", 13, False, kind, None), kind
+    assert not can_see("observer", 13, False, "comment", [11])  # a delegation's own comment
+    assert not can_see("observer", 13, False, "inject", [11])  # an inject to one delegation

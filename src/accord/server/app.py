@@ -21,6 +21,7 @@ from accord.server.deps import run_with_session
 from accord.server.feed import Feeds
 from accord.server.headers import SecurityHeaders
 from accord.server.limits import BodyLimit, SeatRate
+from accord.server.presence import Presence
 from accord.server.rounds import close_overdue_rounds
 from accord.server.routers import channels, exercise, measures, proposals, texts
 from accord.server.settings import ServerSettings
@@ -89,6 +90,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.db_slots = DB_SLOTS
     app.state.clock_seconds = settings.clock_seconds
     app.state.bell = Bell()  # rung when a commit records events in an exercise
+    app.state.presence = Presence()  # which seats have a page open
     app.state.feeds = Feeds(
         lambda writes, work: run_with_session(app, writes, work),
         app.state.bell,

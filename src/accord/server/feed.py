@@ -30,7 +30,23 @@ __all__ = ["PUBLIC_TO_OBSERVERS", "Feed", "Feeds", "Item", "Viewer", "can_see", 
 
 log = logging.getLogger(__name__)
 
-PUBLIC_TO_OBSERVERS = ("message", "text", "round", "created", "archive", "vote-closed")
+PUBLIC_TO_OBSERVERS = (
+    "message",
+    "text",
+    "round",
+    "created",
+    "archive",
+    "vote-closed",
+    "vote",
+    "proposal",
+    "cosponsor",
+    "notification",
+    "inject",
+    "thresholds",
+    "channel",
+)
+"""What the observer is shown live before the archive opens, where meant for all: what its
+pages can read."""
 WINDOW = 500
 """Events a feed keeps in memory; a page further behind reads the database itself."""
 

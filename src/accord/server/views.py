@@ -108,6 +108,8 @@ class MeView(BaseModel):
     exercise: ExerciseView
     seats: list[SeatView]
     round: RoundView
+    online: list[int]
+    """Seats with a page open now (shown to the chair and the facilitator; empty for others)."""
 
 
 class SessionView(BaseModel):

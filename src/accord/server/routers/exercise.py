@@ -64,9 +64,15 @@ def _seats(session: DbSession, exercise_id: int) -> dict[int, dict[str, Any]]:
 
 
 @router.get("/me", response_model=MeView)
-def me(seat: AnySeat, session: DbSession) -> dict[str, Any]:
-    """This seat, the exercise, every seat's public identity, and the current round."""
+def me(seat: AnySeat, session: DbSession, request: Request) -> dict[str, Any]:
+    """This seat, the exercise, every seat's public identity, and the current round.
+
+    The chair and the facilitator also see which seats have a page open.
+    """
+    presence = request.app.state.presence
+    watching = seat.role in ("chair", "facilitator")
     return {
+        "online": presence.online(seat.exercise.id) if watching else [],
         "seat": _seats(session, seat.exercise.id)[seat.id],
         "exercise": {
             "id": seat.exercise.id,
@@ -274,6 +280,7 @@ async def events(
         nonlocal count, last
         new = first
         feed = feeds.join(exercise_id)
+        app.state.presence.arrive(exercise_id, viewer.seat_id)
         try:
             while True:
                 for event_id, data in new:
@@ -294,6 +301,7 @@ async def events(
                 new = newer or []
         finally:
             feeds.leave(feed)
+            app.state.presence.leave(exercise_id, viewer.seat_id)
 
     return StreamingResponse(stream(), media_type="text/event-stream")
 

@@ -163,6 +163,7 @@ def add_comment(body: CommentCreate, seat: DelegationSeat, session: DbSession) -
     session.add(comment)
     session.flush()
     # Audience: the author; the chair and the facilitator see comment events by role.
-    record(session, seat.exercise.id, "comment", {"id": comment.id, "issue": body.issue}, [seat.id])
+    payload = {"id": comment.id, "issue": body.issue, "by": seat.id}
+    record(session, seat.exercise.id, "comment", payload, [seat.id])
     session.commit()
     return {"id": comment.id, "version": comment.version, "issue": comment.issue}

@@ -227,6 +227,32 @@ async function renderDebrief() {
   put("debrief", `<p class="verdict">${esc(d.verdict)}</p>${text}${noNash}${belowWords}${parties}${meanings}`);
 }
 
+// The chair's and facilitator's view of the table: who is here, who has spoken and voted.
+async function renderDashboard(timeline, props) {
+  const watching = me.seat.role === "chair" || me.seat.role === "facilitator";
+  el("dashboard-section").hidden = !watching;
+  if (!watching) return;
+  const comments = await api("/comments");
+  const open = props.filter(p => p.state === "open");
+  const last = {}, voted = {};
+  for (const e of timeline) {
+    const by = e.payload.by;
+    if (by === undefined) continue;
+    last[by] = e;
+    if (e.kind === "vote") (voted[by] ||= new Set()).add(e.payload.proposal);
+  }
+  const rows = delegations().map(s => {
+    const mine = comments.filter(c => c.author_id === s.id && c.version === text.version).length;
+    const votes = open.length ? `${open.filter(p => voted[s.id]?.has(p.id)).length} of ${open.length}` : "—";
+    const act = last[s.id] ? `${esc(new Date(last[s.id].at).toLocaleTimeString())}: ${describeEvent(last[s.id])}` : "nothing yet";
+    const here = s.bot ? "played by software" : me.online.includes(s.id) ? "page open" : "away";
+    return `<tr><th scope="row">${esc(s.party)}</th><td>${here}</td><td>${mine}</td><td>${votes}</td><td>${act}</td></tr>`;
+  });
+  put("dashboard", `<table><tr><th scope="col">Delegation</th><th scope="col">Here</th>
+    <th scope="col">Comments on version ${text.version}</th><th scope="col">Voted on open proposals</th>
+    <th scope="col">Last action</th></tr>${rows.join("")}</table>`);
+}
+
 // One line per event on the timeline, in words.
 function describeEvent(e) {
   const p = e.payload, n = x => esc(num(x));
@@ -240,7 +266,8 @@ function describeEvent(e) {
       return s;
     }
     case "text": return `The chair issued version ${n(p.version)} of the text`;
-    case "comment": return `A comment on ${esc(p.issue)}`;
+    case "comment": return p.by === undefined ? `A comment on ${esc(issueName(p.issue))}`
+      : `${esc(seatName(p.by))} commented on ${esc(issueName(p.issue))}`;
     case "proposal": return `Proposal #${n(p.id)} tabled: ${esc(p.title)}`;
     case "invitation": return `An invitation to co-sponsor proposal #${n(p.proposal)}: ${esc(p.title)}`;
     case "cosponsor": return `${esc(seatName(p.party))} now co-sponsors proposal #${n(p.proposal)}`;
@@ -295,7 +322,9 @@ async function load() {
     await renderChannels();
     await renderMeasures();
     if (me.exercise.archive_open || me.seat.role === "facilitator" || me.seat.role === "chair") await renderDebrief();
-    put("timeline", (await api("/timeline")).map(e => `<li><span class="muted">${esc(new Date(e.at).toLocaleTimeString())}</span> ${describeEvent(e)}</li>`).join(""));
+    const timeline = await api("/timeline");
+    await renderDashboard(timeline, props);
+    put("timeline", timeline.map(e => `<li><span class="muted">${esc(new Date(e.at).toLocaleTimeString())}</span> ${describeEvent(e)}</li>`).join(""));
     show(null);
   } catch (err) { show(err); }
 }
