@@ -381,3 +381,15 @@ def test_name_value_options_say_the_form_and_an_example(args: list[str], said: s
     assert result.exit_code == 2, result.output
     assert said in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_the_command_line_knows_every_executor_and_no_other() -> None:
+    from typing import get_args
+
+    from accord.cli.simulation import ExecutorKind
+    from accord.experiments import EXECUTORS
+
+    assert get_args(ExecutorKind) == EXECUTORS
+    result = runner.invoke(app, ["experiment", NEA, "--executor", "threads"])
+    assert result.exit_code == 2
+    assert "'in-process', 'processes', 'dask'" in result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -22,6 +22,10 @@ from accord.negotiation.scenario_domain import (
 from accord.scenario import load_scenario
 
 __all__ = ["experiment_command", "negotiate_command", "run_command"]
+
+ExecutorKind = Literal["in-process", "processes", "dask"]
+"""accord.experiments.ExecutorKind, spelled out here so that the command line starts without
+importing the experiments (pandas); a test holds the two equal."""
 
 
 @user_errors
@@ -304,7 +308,7 @@ def experiment_command(
         ),
     ] = Path("accord-experiment"),
     executor: Annotated[
-        str,
+        ExecutorKind,
         typer.Option(
             "--executor", help="in-process, processes (all local cores) or dask.", metavar="KIND"
         ),

@@ -1,8 +1,10 @@
 """Experiments at scale: seeded sweeps on any executor, resumable, as tidy tables."""
 
 from accord.experiments.executors import (
+    EXECUTORS,
     DaskExecutor,
     Executor,
+    ExecutorKind,
     InProcessExecutor,
     LocalProcessExecutor,
     make_executor,
@@ -11,8 +13,10 @@ from accord.experiments.jobs import format_comparison_job
 from accord.experiments.sweep import Sweep, Task, run_sweep
 
 __all__ = [
+    "EXECUTORS",
     "DaskExecutor",
     "Executor",
+    "ExecutorKind",
     "InProcessExecutor",
     "LocalProcessExecutor",
     "Sweep",

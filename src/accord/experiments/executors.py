@@ -11,13 +11,24 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from accord.errors import AccordError
 
-__all__ = ["DaskExecutor", "Executor", "InProcessExecutor", "LocalProcessExecutor", "make_executor"]
+__all__ = [
+    "EXECUTORS",
+    "DaskExecutor",
+    "Executor",
+    "ExecutorKind",
+    "InProcessExecutor",
+    "LocalProcessExecutor",
+    "make_executor",
+]
 
 T = TypeVar("T")
+
+ExecutorKind = Literal["in-process", "processes", "dask"]
+EXECUTORS: tuple[ExecutorKind, ...] = ("in-process", "processes", "dask")
 
 
 class Executor(Protocol):
@@ -120,7 +131,7 @@ class DaskExecutor:
 
 
 def make_executor(
-    kind: str = "processes", *, workers: int | None = None, dask: str | None = None
+    kind: ExecutorKind = "processes", *, workers: int | None = None, dask: str | None = None
 ) -> Executor:
     """An executor by name: ``in-process``, ``processes`` or ``dask`` (with an optional address)."""
     if dask is not None or kind == "dask":
@@ -129,4 +140,4 @@ def make_executor(
         return InProcessExecutor()
     if kind == "processes":
         return LocalProcessExecutor(workers)
-    raise AccordError(f"unknown executor {kind!r}; choose in-process, processes or dask")
+    raise AccordError(f"unknown executor {kind!r}; choose {', '.join(EXECUTORS)}")
