@@ -99,3 +99,21 @@ def test_the_timeline_says_who_voted_and_who_changed_a_vote_not_how(table: Table
         {"proposal": pid, "by": usa, "changed": False},
         {"proposal": pid, "by": usa, "changed": True},
     ]
+
+
+def test_a_failed_vote_is_recorded_in_the_chairs_own_words(table: Table) -> None:
+    made = table.call("china", "POST", "/proposals", {"title": "Freeze", "values": {}})
+    pid = made.json()["id"]
+    table.call("usa", "POST", f"/proposals/{pid}/votes", {"choice": "reject"})
+    words = "The table could not agree on a freeze; talks continue in the working group."
+    closed = table.call("chair", "POST", f"/proposals/{pid}/close", {"statement": f"  {words} "})
+    assert closed.json()["state"] == "rejected"
+    events = [e["payload"] for e in table.call("observer", "GET", "/timeline").json()]
+    assert {
+        "proposal": pid,
+        "state": "rejected",
+        "statement": "chair's statement",
+        "chair_statement": words,
+    } in events
+    verdict = table.call("chair", "GET", "/debrief").json()["verdict"]
+    assert f"the chair's statement: “{words}”" in verdict

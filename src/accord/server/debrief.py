@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.server.models import Exercise, Proposal, TextVersion, Vote
+from accord.server.models import Event, Exercise, Proposal, TextVersion, Vote
 
 __all__ = ["debrief_of"]
 
@@ -38,6 +38,16 @@ def _vote_in_words(proposal: Proposal, tally: dict[str, int]) -> str:
     )
 
 
+def _chair_statements(session: Session, exercise_id: int) -> dict[int, str]:
+    """The chair's words on each failed vote, by proposal, where the chair wrote some."""
+    closed = session.scalars(select(Event).filter_by(exercise_id=exercise_id, kind="vote-closed"))
+    return {
+        int(e.payload["proposal"]): str(e.payload["chair_statement"])
+        for e in closed
+        if e.payload.get("chair_statement")
+    }
+
+
 def _verdict(session: Session, exercise: Exercise) -> tuple[Proposal | None, TextVersion, str]:
     """The adopted proposal (if any), the chair's latest text, and the outcome in words."""
     proposals = list(
@@ -60,7 +70,12 @@ def _verdict(session: Session, exercise: Exercise) -> tuple[Proposal | None, Tex
     else:
         words = "Nothing was adopted."
         if rejected:
-            failed = "; ".join(_vote_in_words(p, _tally(session, p)) for p in rejected)
+            said = _chair_statements(session, exercise.id)
+            failed = "; ".join(
+                _vote_in_words(p, _tally(session, p))
+                + (f" (the chair's statement: “{said[p.id]}”)" if p.id in said else "")
+                for p in rejected
+            )
             words += f" Put to the vote and not adopted: {failed}."
         else:
             words += " No proposal was put to a vote and closed."

@@ -73,6 +73,12 @@ class VoteCreate(_Strict):
     reason: str = Field(default="", max_length=2000)
 
 
+class VoteClose(_Strict):
+    """The chair closes a vote; if it fails, the chair's statement says what the table did."""
+
+    statement: str = Field(default="", max_length=4000)
+
+
 class ChannelCreate(_Strict):
     """A private channel among some delegations (the creator is always a member)."""
 

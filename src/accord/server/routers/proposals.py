@@ -20,7 +20,7 @@ from accord.server.deps import (
 )
 from accord.server.models import Proposal, Vote
 from accord.server.rounds import require_open_round
-from accord.server.schemas import CosponsorAnswer, ProposalCreate, VoteCreate
+from accord.server.schemas import CosponsorAnswer, ProposalCreate, VoteClose, VoteCreate
 from accord.server.service import record
 from accord.server.views import ERRORS, ProposalView
 
@@ -149,12 +149,15 @@ def vote(
 
 
 @router.post("/proposals/{proposal_id}/close", response_model=ProposalView)
-def close_vote(proposal_id: RecordId, seat: ChairSeat, session: DbSession) -> dict[str, Any]:
+def close_vote(
+    proposal_id: RecordId, seat: ChairSeat, session: DbSession, body: VoteClose | None = None
+) -> dict[str, Any]:
     """The chair closes the vote.
 
     Consensus (every delegation accepts or abstains, none missing, one accepts)
     adopts the proposal as a joint statement; otherwise the chair records it in
-    a chair's statement. A vote closes only this way: it never expires silently.
+    a chair's statement, in the chair's words when given (on the timeline and in the
+    debrief). A vote closes only this way: it never expires silently.
     """
     proposal = _proposal(session, seat, proposal_id)
     if proposal.state != "open":
@@ -171,11 +174,10 @@ def close_vote(proposal_id: RecordId, seat: ChairSeat, session: DbSession) -> di
     )
     proposal.state = "adopted" if consensus else "rejected"
     statement = "joint statement" if consensus else "chair's statement"
-    record(
-        session,
-        seat.exercise.id,
-        "vote-closed",
-        {"proposal": proposal.id, "state": proposal.state, "statement": statement},
-    )
+    payload = {"proposal": proposal.id, "state": proposal.state, "statement": statement}
+    words = (body.statement.strip() if body else "") if not consensus else ""
+    if words:
+        payload["chair_statement"] = words
+    record(session, seat.exercise.id, "vote-closed", payload)
     session.commit()
     return {**_public(seat, session, proposal), "statement": statement}

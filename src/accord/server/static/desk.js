@@ -169,7 +169,9 @@ function renderProposalList(props) {
     const ballot = p.state === "open" && me.seat.role === "delegation"
       ? `<form data-vote="${p.id}" class="inline"><label>Reason <input name="reason" size="30"></label>` +
         ["accept", "reject", "abstain"].map(c => `<button type="submit" value="${c}" aria-label="${c} “${esc(p.title)}”">${c}</button>`).join(" ") + "</form>" : "";
-    const close = p.state === "open" && me.seat.role === "chair" ? `<button type="button" data-close="${p.id}">Close the vote</button>` : "";
+    const close = p.state === "open" && me.seat.role === "chair"
+      ? `<form data-close="${p.id}" class="inline"><label>Your statement if it is not adopted <input name="statement" size="40"></label>
+        <button type="submit" aria-label="Close the vote on “${esc(p.title)}”">Close the vote</button></form>` : "";
     const invited = p.invited.length ? ` · invited to co-sponsor: ${esc(p.invited.map(seatName).join(", "))}` : "";
     const invitation = p.state === "open" && p.invited.includes(me.seat.id)
       ? `<button type="button" data-cosponsor="${p.id}" data-accept="1">Co-sponsor “${esc(p.title)}”</button> <button type="button" data-cosponsor="${p.id}" data-accept="">Decline to co-sponsor “${esc(p.title)}”</button>` : "";
@@ -273,7 +275,7 @@ function describeEvent(e) {
     case "cosponsor": return `${esc(seatName(p.party))} now co-sponsors proposal #${n(p.proposal)}`;
     case "vote": return p.by === undefined ? `A vote was cast on proposal #${n(p.proposal)}`
       : `${esc(seatName(p.by))} ${p.changed ? "changed its vote" : "voted"} on proposal #${n(p.proposal)}`;
-    case "vote-closed": return `Proposal #${n(p.proposal)} ${esc(p.state)}: ${esc(p.statement)}`;
+    case "vote-closed": return `Proposal #${n(p.proposal)} ${esc(p.state)}: ${esc(p.statement)}${p.chair_statement ? ` — “${esc(p.chair_statement)}”` : ""}`;
     case "channel": return `Channel opened: ${esc(p.name)}`;
     case "message": return `A message in ${esc(channelNames[p.channel] || "a channel")}`;
     case "inject": return `Inject: ${esc(p.title)}`;
@@ -403,6 +405,11 @@ async function submit(f, data, submitter) {
     return data.deadline ? `The round now closes at ${new Date(data.deadline).toLocaleString()}.` : "The round has no deadline now.";
   }
   if (f.dataset.channel) { await post(`/channels/${f.dataset.channel}/messages`, {body: data.body}); return ""; }
+  if (f.dataset.close) {
+    const p = await post(`/proposals/${f.dataset.close}/close`, {statement: data.statement || ""});
+    return p.state === "adopted" ? `Adopted by consensus as a joint statement.`
+      : `Not adopted; recorded in a chair's statement${data.statement ? " in your words" : ""}.`;
+  }
   if (f.dataset.vote) {
     await post(`/proposals/${f.dataset.vote}/votes`, {choice: submitter.value, reason: data.reason || ""});
     return `Your vote (${submitter.value}) is recorded; the others see it when the chair closes the vote.`;
@@ -454,7 +461,6 @@ document.addEventListener("click", async ev => {
   if (b.dataset.pending) { if (pending[b.dataset.pending] !== undefined) apply(b.dataset.pending, pending[b.dataset.pending]); return; }
   try {
     if (b.dataset.apply) { el(`rev-${b.dataset.apply}`).value = b.dataset.value; el(`rev-${b.dataset.apply}`).focus(); return; }
-    if (b.dataset.close) await api(`/proposals/${b.dataset.close}/close`, {method: "POST"});
     if (b.dataset.cosponsor) await post(`/proposals/${b.dataset.cosponsor}/cosponsorship`, {accept: Boolean(b.dataset.accept)});
     if (b.dataset.round) await post("/rounds", {action: b.dataset.round});
     if (b.id === "archive") await api("/archive", {method: "POST"});
