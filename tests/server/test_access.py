@@ -47,7 +47,7 @@ WHO_MAY = {
     ("GET", "/comments"): EVERYONE,
     ("POST", "/comments"): {"delegation"},
     ("GET", "/proposals"): EVERYONE,  # the observer too; others' votes once the vote closes
-    ("POST", "/proposals"): {"delegation"},
+    ("POST", "/proposals"): {"delegation", "chair"},  # the chair puts its text to the vote
     ("POST", "/proposals/{proposal_id}/cosponsorship"): {"delegation"},
     ("POST", "/proposals/{proposal_id}/votes"): {"delegation"},
     ("POST", "/proposals/{proposal_id}/close"): {"chair"},
@@ -119,7 +119,7 @@ def test_each_role_is_let_through_or_refused_as_the_route_declares(
 WRITE_RULES: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/text", {"base_version": 1, "values": {"nuclear": 55}}, {"chair"}),
     ("POST", "/comments", {"version": 1, "issue": "nuclear", "body": "x"}, {"delegation"}),
-    ("POST", "/proposals", {"title": "p", "values": {}}, {"delegation"}),
+    ("POST", "/proposals", {"title": "p", "values": {}}, {"delegation", "chair"}),
     ("POST", "/channels", {"name": "c", "members": ["china"]}, {"delegation"}),
     ("POST", "/injects", {"title": "t", "body": "b"}, {"facilitator"}),
     (

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from sqlalchemy import select
 
 from accord.server.agenda import agenda, check_values
 from accord.server.deps import (
+    Allowed,
     AnySeat,
     ChairSeat,
     DbSession,
@@ -25,6 +26,10 @@ from accord.server.service import record
 from accord.server.views import ERRORS, ProposalView
 
 router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["proposals"], responses=ERRORS)
+
+
+ProposerSeat = Annotated[Seat, Depends(Allowed("delegation", "chair"))]
+"""Who may table a proposal: a delegation, or the chair putting its text to the vote."""
 
 
 def _public(seat: Seat, session: DbSession, proposal: Proposal) -> dict[str, Any]:
@@ -63,11 +68,12 @@ def list_proposals(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
 
 
 @router.post("/proposals", status_code=201, response_model=ProposalView)
-def add_proposal(body: ProposalCreate, seat: DelegationSeat, session: DbSession) -> dict[str, Any]:
-    """A delegation tables a proposal, inviting other delegations to co-sponsor it.
+def add_proposal(body: ProposalCreate, seat: ProposerSeat, session: DbSession) -> dict[str, Any]:
+    """A delegation or the chair tables a proposal, inviting delegations to co-sponsor it.
 
-    A co-sponsor is named only once it accepts the invitation (``/cosponsorship``):
-    no delegation's name is put to a text without its consent.
+    The chair puts its text to the vote this way (the chair does not vote). A co-sponsor
+    is named only once it accepts the invitation (``/cosponsorship``): no delegation's
+    name is put to a text without its consent.
     """
     require_open_round(session, seat.exercise.id)
     check_values(agenda(seat.exercise), body.values, "values")

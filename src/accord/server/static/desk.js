@@ -303,7 +303,7 @@ async function load() {
     names = Object.fromEntries(me.seats.map(s => [s.id, s.party || s.role]));
     el("title").textContent = me.exercise.name;
     el("who").textContent = `You are: ${me.seat.role}${me.seat.party ? " — " + me.seat.party : ""}`;
-    document.querySelectorAll("[data-role]").forEach(n => { n.hidden = n.dataset.role !== me.seat.role; });
+    document.querySelectorAll("[data-role]").forEach(n => { n.hidden = !n.dataset.role.split(" ").includes(me.seat.role); });
     // Once the archive is open nothing more can be recorded: no form offers to.
     document.querySelectorAll("main form:not(#history-form)").forEach(f => {
       if (me.exercise.archive_open) f.hidden = true;
