@@ -35,6 +35,7 @@ EVERYONE = {"delegation", "chair", "facilitator", "observer"}
 TABLE = {"delegation", "chair", "facilitator"}
 WHO_MAY = {
     ("GET", "/me"): EVERYONE,
+    ("GET", "/brief"): {"delegation"},  # its own: another's positions are its to reveal
     ("POST", "/rounds"): {"facilitator"},
     ("POST", "/injects"): {"facilitator"},
     ("GET", "/injects"): EVERYONE,

@@ -78,6 +78,10 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             usa, dprk, chair = (seat_page(who) for who in ("usa", "dprk", "chair"))
             for page, who in ((usa, "usa"), (dprk, "dprk"), (chair, "chair")):
                 expect(page.locator("#who")).to_contain_text(who if who != "chair" else "chair")
+            # A delegation reads its brief from the scenario: positions, priorities, sources.
+            expect(usa.locator("#brief")).to_contain_text("United States")
+            expect(usa.locator("#brief")).to_contain_text("priority")
+            expect(chair.locator("#brief")).to_be_hidden()
             # Each seat is told what it can do next, at the top.
             expect(usa.locator("#next")).to_contain_text("Comment on the chair's text")
             expect(chair.locator("#next")).to_contain_text("issue a new version")

@@ -163,3 +163,18 @@ def test_a_damaged_export_is_refused_whole(table: Table) -> None:
         with pytest.raises(AccordError, match=r"saved\.json: .*messages: Field required.*export"):
             import_exercise(session, json.dumps(exported), source="saved.json")
         assert session.scalar(select(func.count()).select_from(Exercise)) == before
+
+
+def test_a_delegation_reads_its_own_brief_from_the_scenario(table: Table) -> None:
+    from accord.scenario.loader import parse_scenario
+    from tests.server.conftest import SCENARIO
+
+    brief = table.call("usa", "GET", "/brief").json()
+    assert (brief["party"], brief["name"]) == ("usa", "United States")
+    scenario = parse_scenario(SCENARIO)
+    stance = scenario.stance("usa", "nuclear")
+    nuclear = next(i for i in brief["issues"] if i["id"] == "nuclear")
+    assert nuclear["position"] == stance.position
+    assert nuclear["position_reading"] == scenario.issue("nuclear").reading(stance.position)
+    assert nuclear["source"]  # every stated position carries its source
+    assert table.call("chair", "GET", "/brief").status_code == 403

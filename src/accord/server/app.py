@@ -23,12 +23,12 @@ from accord.server.headers import SecurityHeaders
 from accord.server.limits import BodyLimit, SeatRate
 from accord.server.presence import Presence
 from accord.server.rounds import close_overdue_rounds
-from accord.server.routers import channels, exercise, measures, proposals, texts
+from accord.server.routers import brief, channels, exercise, measures, proposals, texts
 from accord.server.settings import ServerSettings
 
 __all__ = ["ROUTERS", "create_app"]
 
-ROUTERS = tuple(m.router for m in (exercise, texts, proposals, channels, measures))
+ROUTERS = tuple(m.router for m in (exercise, brief, texts, proposals, channels, measures))
 """The API's routers, each route with its access rule (see :class:`accord.server.deps.Allowed`)."""
 
 STATIC = Path(__file__).parent / "static"

@@ -15,6 +15,8 @@ from pydantic import BaseModel
 __all__ = [
     "ERRORS",
     "ArchiveView",
+    "BriefIssue",
+    "BriefView",
     "ChannelView",
     "CommentReceipt",
     "CommentView",
@@ -309,3 +311,29 @@ class DebriefView(BaseModel):
     utilities: dict[str, float]
     nash_utilities: dict[str, float] | None
     reservation: dict[str, float]
+
+
+class BriefIssue(BaseModel):
+    """One issue of a delegation's brief: where it stands, and where things stand."""
+
+    id: str
+    name: str
+    position: float | None
+    position_reading: str
+    priority: str
+    """How much the issue matters to the delegation, in words (from its salience)."""
+    source: str
+    note: str
+    status_quo: float | None
+    status_quo_reading: str
+
+
+class BriefView(BaseModel):
+    """A delegation's brief from the scenario: who it is and its positions, issue by issue."""
+
+    party: str
+    name: str
+    description: str
+    reservation: float | None
+    """Utility (0–1) of no agreement, where the scenario states it."""
+    issues: list[BriefIssue]

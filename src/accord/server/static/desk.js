@@ -229,6 +229,21 @@ async function renderDebrief() {
   put("debrief", `<p class="verdict">${esc(d.verdict)}</p>${text}${noNash}${belowWords}${parties}${meanings}`);
 }
 
+// A delegation's brief, from the scenario: read once per page.
+let brief = null;
+async function renderBrief() {
+  if (me.seat.role !== "delegation") return;
+  brief ||= await api("/brief");
+  put("brief", `<p><strong>${esc(brief.name)}</strong>${brief.description ? ": " + esc(brief.description) : ""}</p>
+    <table><tr><th scope="col">Issue</th><th scope="col">Your position</th><th scope="col">For you</th><th scope="col">Without agreement</th><th scope="col">Source</th></tr>` +
+    brief.issues.map(i => `<tr><th scope="row">${esc(i.name)}</th>
+      <td>${i.position === null ? "—" : esc(num(i.position))} <span class="muted">${esc(i.position_reading)}</span>${i.note ? `<br><span class="muted">${esc(i.note)}</span>` : ""}</td>
+      <td>${esc(i.priority)}</td>
+      <td>${i.status_quo === null ? "—" : esc(num(i.status_quo))} <span class="muted">${esc(i.status_quo_reading)}</span></td>
+      <td class="muted">${esc(i.source)}</td></tr>`).join("") + "</table>" +
+    (brief.reservation === null ? "" : `<p class="muted">With no agreement you keep a utility of ${brief.reservation.toFixed(2)} (0–1): accept nothing worth less.</p>`));
+}
+
 // The chair's and facilitator's view of the table: who is here, who has spoken and voted.
 async function renderDashboard(timeline, props) {
   const watching = me.seat.role === "chair" || me.seat.role === "facilitator";
@@ -309,6 +324,7 @@ async function load() {
       if (me.exercise.archive_open) f.hidden = true;
     });
     renderRound();
+    await renderBrief();
     const t = await api("/text");
     text = t.current; history = t.history; issues = t.issues;
     renderText();
