@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +35,18 @@ FLAGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+
+
+def _serious_accessibility_problems(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} element(s)"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def test_a_round_in_the_browser(tmp_path: Path) -> None:
@@ -82,6 +95,15 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#brief")).to_contain_text("United States")
             expect(usa.locator("#brief")).to_contain_text("priority")
             expect(chair.locator("#brief")).to_be_hidden()
+            # No serious or critical accessibility problem on any seat's page (axe-core).
+            observer = seat_page("observer")
+            expect(observer.locator("#who")).to_contain_text("observer")
+            for page in (facilitator, usa, chair, observer):
+                assert _serious_accessibility_problems(page) == []
+            # The check can fail: an image without a text alternative is critical.
+            observer.evaluate("document.body.insertAdjacentHTML('beforeend', '<img id=probe>')")
+            assert any("image-alt" in p for p in _serious_accessibility_problems(observer))
+            observer.evaluate("document.getElementById('probe').remove()")
             # Each seat is told what it can do next, at the top.
             expect(usa.locator("#next")).to_contain_text("Comment on the chair's text")
             expect(chair.locator("#next")).to_contain_text("issue a new version")
@@ -184,6 +206,7 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(debrief).to_contain_text("70")
             expect(debrief).to_contain_text("United States")  # names, not ids
             expect(debrief).to_contain_text("where rational bargainers")  # what Nash means
+            assert _serious_accessibility_problems(usa) == []  # the debrief too
             # The debrief prints on a few pages: the forms and the live parts are left out.
             pdf = usa.pdf(format="A4")
             assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") <= 3
