@@ -191,6 +191,20 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#proposals")).to_contain_text("adopted", timeout=10_000)
             expect(usa.locator("#proposals")).to_contain_text("can live with it")
 
+            # An inject reaches the delegations marked new until read.
+            facilitator.locator('#inject-form input[name="title"]').fill("Satellite images")
+            facilitator.locator("#inject-form textarea").fill("Activity at Yongbyon resumed.")
+            facilitator.get_by_role("button", name="Send inject").click()
+            expect(facilitator.locator("#inject-form + .feedback")).to_contain_text(
+                "sent to every delegation"
+            )
+            expect(usa.locator("#injects-new")).to_contain_text("1 new inject", timeout=10_000)
+            expect(usa.locator("#injects li.new")).to_contain_text("Satellite images")
+            usa.locator("#injects-new").get_by_role("button", name="Mark as read").click()
+            expect(usa.locator("#injects li.new")).to_have_count(0)
+            expect(usa.locator("#injects-new")).to_be_empty()
+            expect(usa.locator("#channels-new")).to_contain_text("new message")  # dprk's
+
             # The facilitator's console: thresholds, then a notice from a delegation is checked.
             facilitator.get_by_label("Days of notice required").fill("60")
             facilitator.get_by_role("button", name="Save thresholds").click()

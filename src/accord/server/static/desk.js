@@ -77,6 +77,20 @@ let me = null, text = null, history = [], issues = {}, names = {}, channelNames 
 // Which versions the history compares: the last two, until the user picks others.
 const view = {from: null, to: null, picked: false};
 
+// What this seat has read, kept in this browser: new injects and messages are marked
+// until the seat says it has read them.
+const seenKey = () => `accord-seen-${eid}-${seat}`;
+const seen = () => new Set(JSON.parse(localStorage.getItem(seenKey()) || "[]"));
+function markSeen(keys) {
+  const all = seen();
+  keys.forEach(k => all.add(k));
+  localStorage.setItem(seenKey(), JSON.stringify([...all]));
+}
+let unread = {injects: [], messages: []};
+function unreadBadge(id, keys, what) {
+  put(id, keys.length ? `${keys.length} new ${what}${keys.length === 1 ? "" : "s"} <button type="button" data-read="${id}">Mark as read</button>` : "");
+}
+
 const delegations = () => me.seats.filter(s => s.role === "delegation");
 const seatName = id => names[id] || `#${id}`;
 const ticks = (name, exclude = null) => delegations().filter(s => s.id !== exclude)
@@ -182,14 +196,19 @@ function renderProposalList(props) {
 
 async function renderChannels() {
   const chans = await api("/channels");
+  const read = seen(), unreadMessages = [];
   channelNames = Object.fromEntries(chans.map(c => [c.id, c.name]));
   put("channels", (await Promise.all(chans.map(async c => {
     const msgs = await api(`/channels/${c.id}/messages`);
     const who = c.kind === "private" ? ` <span class="muted">(${c.members.map(seatName).map(esc).join(", ")})</span>` : "";
-    return `<div><h3>${esc(c.name)}${who}</h3><ul>${msgs.map(m => `<li>${esc(seatName(m.author_id))}: ${esc(m.body)}</li>`).join("")}</ul>
+    const fresh = msgs.filter(m => m.author_id !== me.seat.id && !read.has(`m${m.id}`));
+    unreadMessages.push(...fresh.map(m => `m${m.id}`));
+    return `<div><h3>${esc(c.name)}${who}</h3><ul>${msgs.map(m => `<li${fresh.includes(m) ? ' class="new"' : ""}>${esc(seatName(m.author_id))}: ${esc(m.body)}</li>`).join("")}</ul>
       ${me.seat.role !== "observer" && !me.exercise.archive_open && !(me.seat.role === "facilitator" && c.kind === "plenary")
         ? `<form data-channel="${c.id}"><label>Message to ${esc(c.name)} <input name="body" required size="50"></label><button type="submit" aria-label="Send to ${esc(c.name)}">Send</button></form>` : ""}</div>`;
   }))).join(""));
+  unread.messages = unreadMessages;
+  unreadBadge("channels-new", unreadMessages, "message");
 }
 
 async function renderMeasures() {
@@ -335,7 +354,11 @@ async function load() {
     if (me.seat.role === "chair") await renderComments();  // shown on the chair desk only
     const props = await renderProposals();
     el("next").textContent = nextAction(props);
-    put("injects", (await api("/injects")).map(i => `<li><strong>${esc(i.title)}</strong>: ${esc(i.body)}
+    const injects = await api("/injects"), read = seen();
+    const fresh = me.seat.role === "facilitator" ? [] : injects.filter(i => !read.has(`i${i.id}`));
+    unread.injects = fresh.map(i => `i${i.id}`);
+    unreadBadge("injects-new", unread.injects, "inject");
+    put("injects", injects.map(i => `<li${fresh.includes(i) ? ' class="new"' : ""}><strong>${esc(i.title)}</strong>: ${esc(i.body)}
       <span class="muted">(to ${i.targets.length ? esc(i.targets.map(seatName).join(", ")) : "every delegation"})</span></li>`).join("") || "<li class='muted'>None.</li>");
     await renderChannels();
     await renderMeasures();
@@ -474,6 +497,11 @@ document.addEventListener("change", ev => {
 document.addEventListener("click", async ev => {
   const b = ev.target;
   if (b.tagName !== "BUTTON" || b.type === "submit") return;
+  if (b.dataset.read) {
+    markSeen(b.dataset.read === "injects-new" ? unread.injects : unread.messages);
+    refresh();
+    return;
+  }
   if (b.dataset.pending) { if (pending[b.dataset.pending] !== undefined) apply(b.dataset.pending, pending[b.dataset.pending]); return; }
   try {
     if (b.dataset.apply) { el(`rev-${b.dataset.apply}`).value = b.dataset.value; el(`rev-${b.dataset.apply}`).focus(); return; }
