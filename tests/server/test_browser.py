@@ -205,6 +205,16 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#injects-new")).to_be_empty()
             expect(usa.locator("#channels-new")).to_contain_text("new message")  # dprk's
 
+            # A delegation notifies a military activity late; the observer sees it live, flagged.
+            usa.locator('#notify-form input[name="activity"]').fill("Foal Eagle exercise")
+            usa.locator('#notify-form input[name="troops"]').fill("20000")
+            usa.locator('#notify-form input[name="starts"]').fill("2002-12-01")
+            usa.get_by_role("button", name="Notify").click()
+            expect(usa.locator("#notify-form + .feedback")).to_contain_text("Notified")
+            expect(observer.locator("#notifications")).to_contain_text(
+                "Foal Eagle exercise", timeout=10_000
+            )
+
             # The facilitator's console: thresholds, then a notice from a delegation is checked.
             facilitator.get_by_label("Days of notice required").fill("60")
             facilitator.get_by_role("button", name="Save thresholds").click()
