@@ -91,6 +91,8 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             usa, dprk, chair = (seat_page(who) for who in ("usa", "dprk", "chair"))
             for page, who in ((usa, "usa"), (dprk, "dprk"), (chair, "chair")):
                 expect(page.locator("#who")).to_contain_text(who if who != "chair" else "chair")
+            expect(usa.locator("#who")).to_contain_text("the scenario is set on")
+            expect(usa.locator("#who")).to_contain_text("2002")  # the scenario's date, not today
             # A delegation reads its brief from the scenario: positions, priorities, sources.
             expect(usa.locator("#brief")).to_contain_text("United States")
             expect(usa.locator("#brief")).to_contain_text("priority")

@@ -93,6 +93,8 @@ class ExerciseView(BaseModel):
     format: str
     archive_open: bool
     thresholds: dict[str, int]
+    scenario_date: str | None
+    """The date the scenario is set at (ISO), where it gives one: the exercise's "now"."""
 
 
 class RoundView(BaseModel):

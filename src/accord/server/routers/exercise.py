@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.server.agenda import scenario_of
 from accord.server.deps import (
     MAX_ID,
     SEAT_COOKIE,
@@ -71,6 +72,7 @@ def me(seat: AnySeat, session: DbSession, request: Request) -> dict[str, Any]:
     """
     presence = request.app.state.presence
     watching = seat.role in ("chair", "facilitator")
+    date = scenario_of(seat.exercise).metadata.date
     return {
         "online": presence.online(seat.exercise.id) if watching else [],
         "seat": _seats(session, seat.exercise.id)[seat.id],
@@ -80,6 +82,7 @@ def me(seat: AnySeat, session: DbSession, request: Request) -> dict[str, Any]:
             "format": seat.exercise.format,
             "archive_open": seat.exercise.archive_open,
             "thresholds": seat.exercise.thresholds,
+            "scenario_date": None if date is None else date.isoformat(),
         },
         "seats": list(_seats(session, seat.exercise.id).values()),
         "round": describe_round(current_round(session, seat.exercise.id)),

@@ -336,7 +336,10 @@ async function load() {
     me = await api("/me");
     names = Object.fromEntries(me.seats.map(s => [s.id, s.party || s.role]));
     el("title").textContent = me.exercise.name;
-    el("who").textContent = `You are: ${me.seat.role}${me.seat.party ? " — " + me.seat.party : ""}`;
+    const setAt = me.exercise.scenario_date;
+    document.title = `${me.exercise.name} — accord`;
+    el("who").textContent = `You are: ${me.seat.role}${me.seat.party ? " — " + me.seat.party : ""}` +
+      (setAt ? ` · the scenario is set on ${new Date(setAt + "T00:00:00").toLocaleDateString(undefined, {day: "numeric", month: "long", year: "numeric"})}` : "");
     document.querySelectorAll("[data-role]").forEach(n => { n.hidden = !n.dataset.role.split(" ").includes(me.seat.role); });
     // Once the archive is open nothing more can be recorded: no form offers to.
     document.querySelectorAll("main form:not(#history-form)").forEach(f => {
