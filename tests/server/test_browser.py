@@ -164,6 +164,10 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(dprk.locator("#text .bracket")).to_have_count(1)  # kuril, not yet agreed
             expect(dprk.locator("#history")).to_contain_text("Version 2")
             expect(dprk.locator("#history tr.changed")).to_have_count(2)  # nuclear; kuril's bracket
+            # Issues in the scenario's words, and the scale's labelled points beside the editor.
+            expect(dprk.locator("#history")).to_contain_text("DPRK nuclear programme")
+            expect(chair.locator("#revise-fields")).to_contain_text("DPRK nuclear programme")
+            expect(chair.locator("#revise-fields")).to_contain_text("0 =")
 
             # A delegation tables the text; both accept, with reasons; the chair closes the vote.
             dprk.locator('#proposal-form input[name="title"]').fill("Package of the second draft")

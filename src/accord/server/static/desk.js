@@ -129,14 +129,17 @@ function renderText() {
       <td>${esc(text.readings[k] || "")}</td>
       <td>${k in text.changes ? esc(num(text.changes[k].from)) + " → " + esc(num(text.changes[k].to)) : ""}${
         text.bracketed.includes(k) ? " bracketed" : ""}${text.agreed.includes(k) ? " agreed" : ""}</td></tr>`).join("") + "</table>");
-  put("issue-select", Object.keys(text.values).map(k => `<option value="${esc(k)}">${esc(k)}</option>`).join(""));
+  put("issue-select", Object.keys(text.values).map(k => `<option value="${esc(k)}">${esc(issueName(k))}</option>`).join(""));
+  // The scale's labelled points, so that a number means something while it is typed.
+  const scale = i => (i.anchors || []).map(a => `${num(a.at)} = ${a.label}`).join("; ");
   put("revise-fields", `<input type="hidden" name="base_version" value="${text.version}"><p class="muted">Editing version ${text.version}.</p>` +
-    `<table><tr><th>Issue</th><th>Value</th><th>Not agreed (bracket)</th></tr>` +
+    `<table><tr><th>Issue</th><th>Value</th><th>Not agreed (bracket)</th><th>The scale</th></tr>` +
     Object.entries(text.values).map(([k, v]) => {
       const i = issues[k] || {min: "", max: ""};
       return `<tr><td><label for="rev-${esc(k)}">${esc(i.name || k)}</label></td>
         <td><input id="rev-${esc(k)}" type="number" step="any" min="${i.min}" max="${i.max}" name="${esc(k)}" value="${v}"></td>
-        <td><input type="checkbox" name="bracket" value="${esc(k)}" aria-label="bracket ${esc(k)}"${text.brackets.includes(k) ? " checked" : ""}></td></tr>`;
+        <td><input type="checkbox" name="bracket" value="${esc(k)}" aria-label="bracket ${esc(k)}"${text.brackets.includes(k) ? " checked" : ""}></td>
+        <td class="muted">${esc(num(i.min))}–${esc(num(i.max))}${i.unit ? " " + esc(i.unit) : ""}${scale(i) ? ": " + esc(scale(i)) : ""}</td></tr>`;
     }).join("") + "</table>");
 }
 
@@ -151,7 +154,7 @@ function renderHistory() {
   put("history", `<table><tr><th>Issue</th><th>Version ${a.version}</th><th>Version ${b.version}</th></tr>` +
     Object.keys(b.values).map(k => {
       const differs = a.values[k] !== b.values[k] || a.brackets.includes(k) !== b.brackets.includes(k);
-      return `<tr${differs ? ' class="changed"' : ""}><td>${esc(k)}</td>
+      return `<tr${differs ? ' class="changed"' : ""}><td>${esc(issueName(k))}</td>
         <td>${valueCell(a, k)} <span class="muted">${esc(a.readings[k] || "")}</span></td>
         <td>${valueCell(b, k)} <span class="muted">${esc(b.readings[k] || "")}</span></td></tr>`;
     }).join("") + "</table>");
@@ -161,7 +164,7 @@ async function renderComments() {
   const comments = await api("/comments");
   const byIssue = {};
   for (const c of comments) (byIssue[c.issue] ||= []).push(c);
-  put("comments", Object.entries(byIssue).map(([issue, list]) => `<h3>${esc(issue)}</h3><ul>` + list.map(c =>
+  put("comments", Object.entries(byIssue).map(([issue, list]) => `<h3>${esc(issueName(issue))}</h3><ul>` + list.map(c =>
     `<li>v${c.version} ${esc(seatName(c.author_id))}: ${esc(c.body)}${c.amendment !== null
       ? ` — amend to ${esc(num(c.amendment))}${me.seat.role === "chair" && c.version === text.version
         ? ` <button type="button" data-apply="${esc(issue)}" data-value="${c.amendment}">Put ${esc(num(c.amendment))} in my draft</button>` : ""}`
