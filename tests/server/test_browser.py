@@ -197,6 +197,14 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#proposals")).to_contain_text("adopted", timeout=10_000)
             expect(usa.locator("#proposals")).to_contain_text("can live with it")
 
+            # Two delegations talk privately: the chair does not see the channel.
+            usa.locator('#channel-form input[name="name"]').fill("Back channel")
+            usa.locator("#channel-members").get_by_label("dprk").check()
+            usa.get_by_role("button", name="Open channel").click()
+            expect(usa.locator("#channel-form + .feedback")).to_contain_text("is open to")
+            expect(dprk.locator("#channels")).to_contain_text("Back channel", timeout=10_000)
+            expect(chair.locator("#channels")).not_to_contain_text("Back channel")
+
             # An inject reaches the delegations marked new until read.
             facilitator.locator('#inject-form input[name="title"]').fill("Satellite images")
             facilitator.locator("#inject-form textarea").fill("Activity at Yongbyon resumed.")
