@@ -125,17 +125,21 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#channels")).to_contain_text("Security guarantees first")
             expect(usa.locator("#channels")).to_contain_text("begin with a freeze", timeout=10_000)
 
-            # A delegation comments, by keyboard only.
+            # A delegation comments with an amendment, by keyboard only.
             usa.locator("#issue-select").select_option("nuclear")
             usa.locator("#comment-form textarea").fill("Prompt, verifiable dismantlement first")
             usa.locator("#comment-form textarea").press("Tab")
+            usa.keyboard.type("80")  # the amendment
             usa.keyboard.press("Tab")
             usa.keyboard.press("Enter")
             expect(chair.locator("#comments")).to_contain_text("Prompt, verifiable", timeout=10_000)
             # Feedback where the user is looking: beside the form, saying what was recorded.
             expect(usa.locator("#comment-form + .feedback")).to_contain_text(
-                "is recorded for the chair"
+                "is recorded for the chair, with an amendment to 80"
             )
+            # The chair takes the amendment into its draft with one button.
+            chair.get_by_role("button", name="Put 80 in my draft").click()
+            expect(chair.locator('#revise-fields input[name="nuclear"]')).to_have_value("80")
 
             # The chair revises in one tab while a second tab issues a version first: the
             # typed draft is kept, and issuing it is refused with where the two differ.
