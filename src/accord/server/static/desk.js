@@ -160,8 +160,7 @@ function renderHistory() {
     }).join("") + "</table>");
 }
 
-async function renderComments() {
-  const comments = await api("/comments");
+function renderComments(comments) {
   const byIssue = {};
   for (const c of comments) (byIssue[c.issue] ||= []).push(c);
   put("comments", Object.entries(byIssue).map(([issue, list]) => `<h3>${esc(issueName(issue))}</h3><ul>` + list.map(c =>
@@ -267,11 +266,9 @@ async function renderBrief() {
 }
 
 // The chair's and facilitator's view of the table: who is here, who has spoken and voted.
-async function renderDashboard(timeline, props) {
-  const watching = me.seat.role === "chair" || me.seat.role === "facilitator";
-  el("dashboard-section").hidden = !watching;
-  if (!watching) return;
-  const comments = await api("/comments");
+function renderDashboard(timeline, props, comments) {
+  el("dashboard-section").hidden = comments === null;
+  if (comments === null) return;
   const open = props.filter(p => p.state === "open");
   const last = {}, voted = {};
   for (const e of timeline) {
@@ -357,7 +354,10 @@ async function load() {
     put("cosponsors", ticks("cosponsors", me.seat.id));
     put("channel-members", ticks("members", me.seat.id));
     put("inject-targets", ticks("targets"));
-    if (me.seat.role === "chair") await renderComments();  // shown on the chair desk only
+    // Every comment, read once: the chair's desk lists them, both dashboards count them.
+    const watching = me.seat.role === "chair" || me.seat.role === "facilitator";
+    const comments = watching ? await api("/comments") : null;
+    if (me.seat.role === "chair") renderComments(comments);
     const props = await renderProposals();
     el("next").textContent = nextAction(props);
     const injects = await api("/injects"), read = seen();
@@ -370,7 +370,7 @@ async function load() {
     await renderMeasures();
     if (me.exercise.archive_open || me.seat.role === "facilitator" || me.seat.role === "chair") await renderDebrief();
     const timeline = await api("/timeline");
-    await renderDashboard(timeline, props);
+    renderDashboard(timeline, props, comments);
     put("timeline", timeline.map(e => `<li><span class="muted">${esc(new Date(e.at).toLocaleTimeString())}</span> ${describeEvent(e)}</li>`).join(""));
     show(null);
   } catch (err) { show(err); }
