@@ -301,10 +301,9 @@ class _Votes:
         # actor on neither side of one issue, a vote already given (j's on p, i's on q),
         # or one that cannot win or move enough.
         code = ((side_p + 1) * 3 + side_q + 1).astype(np.int16)
-        code[(side_p == 0) | (side_q == 0)] = -1
+        sides = (side_p != 0) & (side_q != 0)
         as_i = wins[:, :, first] & moves[:, :, second] & ~self.given[:, :, second]
         as_j = wins[:, :, second] & moves[:, :, first] & ~self.given[:, :, first]
-        sides = code >= 0
         b, i, j, k = _matching(
             np.where(as_i & sides, code, -1), np.where(as_j & sides, 8 - code, -1)
         )
