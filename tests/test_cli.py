@@ -360,7 +360,7 @@ def test_replay_prints_join_links_that_open_the_debrief(tmp_path: Path) -> None:
     ("args", "said"),
     [
         (
-            ["negotiate", NEA, "-f", "bilateral-us-dprk", "--as", "dprk"],
+            ["negotiate", NEA, "--as", "dprk"],
             "--as 'dprk': write PARTY=NAME, e.g. --as dprk=hardliner",
         ),
         (["negotiate", NEA, "-f", "bilateral-us-dprk", "--as", "=hardliner"], "write PARTY=NAME"),
@@ -381,6 +381,7 @@ def test_name_value_options_say_the_form_and_an_example(args: list[str], said: s
     assert result.exit_code == 2, result.output
     assert said in " ".join(result.output.split())
     assert "Traceback" not in result.output
+    assert "note:" not in result.output  # refused before any work, with nothing else said
 
 
 def test_the_command_line_knows_every_executor_and_no_other() -> None:

@@ -116,13 +116,14 @@ def negotiate_command(
     from accord.cli import render
     from accord.negotiation import analyse, domain_from_scenario, get_protocol, make_negotiator
 
+    # The options' form is checked before any work; the parties once the table is known.
+    assigned = [name_value("--as", item, "PARTY=NAME", "dprk=hardliner") for item in assign or []]
     scenario = load_scenario(scenario_file)
     if resolution is None:
         resolution = _negotiable_resolution(scenario, format)
     domain = domain_from_scenario(scenario, format, resolution=resolution, shape=shape)
     names = {party: negotiator for party in domain.parties}
-    for item in assign or []:
-        party, name = name_value("--as", item, "PARTY=NAME", "dprk=hardliner")
+    for party, name in assigned:
         domain.index(party)
         names[party] = name
     negotiators = [make_negotiator(names[p]) for p in domain.parties]
