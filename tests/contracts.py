@@ -133,7 +133,9 @@ class ProtocolContract:
 
     def run(self, parties: int, seed: int, protocol: Any = None) -> tuple[Any, Any]:
         domain = random_domain(seed, parties=parties, issues=3, values=4)
-        names = ["linear", "boulware", "conceder", "random", "tit-for-tat"][:parties]
+        # A random negotiator at every table: the seed decides its play, so a protocol
+        # that ignores the seed it is given shows in the transcripts.
+        names = ["random", "linear", "boulware", "conceder", "tit-for-tat"][:parties]
         negotiators = [make_negotiator(n) for n in names]
         return domain, (protocol or self.make()).run(domain, negotiators, seed=seed)
 

@@ -220,10 +220,11 @@ class LosesItsDrawsInAPickle(RandomNegotiator):
 
 
 class DrawsFromTheGlobalGenerator(Boulware):
-    """Accepts at random, but from a generator nobody seeds."""
+    """Offers at random, from a generator nobody seeds (two plays agree by chance only
+    if every offer does, among 125 outcomes)."""
 
-    def respond(self, state: NegotiationState, offer: int, proposer: str) -> bool:
-        return bool(np.random.default_rng().random() < 0.5)
+    def propose(self, state: NegotiationState) -> int:
+        return int(np.random.default_rng().integers(self._need_view().space.size))
 
 
 @pytest.mark.parametrize(
