@@ -30,7 +30,7 @@ def test_forecast_flagship_prints_the_table() -> None:
 def test_forecast_with_format_and_models() -> None:
     result = runner.invoke(app, ["forecast", NEA, "--format", "four-party", "-m", "median"])
     assert result.exit_code == 0, result.output
-    assert "table: four-party" in result.output
+    assert "format: four-party" in result.output
     assert "Weighted mean" not in result.output
     assert "usa, china, rok, dprk" in result.output
 
@@ -211,10 +211,15 @@ def test_negotiate_is_reproducible_and_writes_json_and_png(tmp_path: Path) -> No
 def test_negotiate_rejects_bad_names() -> None:
     bad = runner.invoke(app, ["negotiate", NEA, "--as", "nobody=boulware"])
     assert bad.exit_code == 2 and "no party 'nobody'" in bad.output
+    # Names of negotiators and protocols are refused at the edge, before the scenario is read.
     bad = runner.invoke(app, ["negotiate", NEA, "--negotiator", "genius"])
-    assert bad.exit_code == 2 and "unknown negotiator 'genius'" in bad.output
+    assert bad.exit_code == 2 and "'genius' is not one of 'boulware'" in bad.output
+    assert "packages" not in bad.output  # no work was done
     bad = runner.invoke(app, ["negotiate", NEA, "--protocol", "auction"])
-    assert bad.exit_code == 2 and "unknown protocol 'auction'" in bad.output
+    assert bad.exit_code == 2 and "'auction' is not one of 'alternating'" in bad.output
+    bad = runner.invoke(app, ["negotiate", NEA, "--as", "dprk=genius"])
+    assert bad.exit_code == 2 and "--as 'dprk=genius': 'genius' is not a negotiator" in bad.output
+    assert "packages" not in bad.output
     for option, value in (("--shape", "cubic"), ("--rule", "plurality")):
         bad = runner.invoke(app, ["negotiate", NEA, option, value])
         assert bad.exit_code == 2 and f"'{value}' is not one of" in bad.output, bad.output
@@ -394,3 +399,15 @@ def test_the_command_line_knows_every_executor_and_no_other() -> None:
     result = runner.invoke(app, ["experiment", NEA, "--executor", "threads"])
     assert result.exit_code == 2
     assert "'in-process', 'processes', 'dask'" in result.output
+
+
+def test_the_names_the_command_line_accepts_are_the_registries() -> None:
+    # The Literal types the options are checked against, and the registries that build
+    # the objects, list the same names in the same order: a new negotiator or protocol
+    # is offered by the command line or the test fails.
+    from typing import get_args
+
+    from accord.negotiation import NEGOTIATORS, PROTOCOLS, NegotiatorName, ProtocolName
+
+    assert get_args(NegotiatorName) == tuple(NEGOTIATORS)
+    assert get_args(ProtocolName) == tuple(PROTOCOLS)

@@ -39,8 +39,8 @@ def test_nash_note_when_the_status_quo_is_protected(nea: Scenario) -> None:
 
 
 def test_format_restricts_the_actors(nea: Scenario) -> None:
-    six = forecast(nea, table="six-party")
-    four = forecast(nea, table="four-party")
+    six = forecast(nea, format_id="six-party")
+    four = forecast(nea, format_id="four-party")
     assert four.actors == ("usa", "china", "rok", "dprk")
     # Japan and Russia have the only positions on their economic cooperation.
     assert math.isnan(four.value("ru-jp-economy", "mean"))
@@ -55,11 +55,11 @@ def test_model_selection_and_unknown_model(nea: Scenario) -> None:
     with pytest.raises(ForecastError, match=r"unknown model 'bdm'.*mean, median, nash"):
         forecast(nea, models=["bdm"])
     with pytest.raises(AccordError, match="no format"):
-        forecast(nea, table="eight-party")
+        forecast(nea, format_id="eight-party")
 
 
 def test_records_frame_json_and_csv_agree(nea: Scenario) -> None:
-    table = forecast(nea, table="four-party")
+    table = forecast(nea, format_id="four-party")
     records = table.records()
     frame = table.to_frame()
     assert list(frame.columns) == [

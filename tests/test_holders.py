@@ -79,7 +79,7 @@ def test_every_model_stays_within_what_the_holder_offers() -> None:
 
 
 def test_a_table_without_the_holder_cannot_move_the_issue() -> None:
-    table = forecast(parse_scenario(_held()), table="without-the-holder")
+    table = forecast(parse_scenario(_held()), format_id="without-the-holder")
     assert {table.value("land", m) for m in table.models} == {0.0}
 
 
@@ -93,7 +93,7 @@ def test_the_monte_carlo_draws_respect_the_holder_too() -> None:
 
 @pytest.mark.parametrize("table", ["six-party", None])
 def test_the_flagship_no_longer_hands_over_four_islands(table: str | None) -> None:
-    result = forecast(FLAGSHIP, table=table)
+    result = forecast(FLAGSHIP, format_id=table)
     russia = float(FLAGSHIP.stance("russia", "kuril").position)
     for model in result.models:
         assert 10 <= result.value("kuril", model) <= russia, model

@@ -72,7 +72,7 @@ POSITIONAL_BY_NATURE = {
 
 @pytest.mark.parametrize("name", LIBRARY)
 def test_options_after_the_first_two_arguments_are_named(name: str) -> None:
-    # forecast(scenario, models=..., table=...), not forecast(scenario, None, "six-party").
+    # forecast(scenario, models=..., format_id=...), not forecast(scenario, None, "six-party").
     import inspect
 
     module = importlib.import_module(name)

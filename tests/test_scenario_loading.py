@@ -62,8 +62,8 @@ def test_relations_and_trust(small: Scenario) -> None:
     assert small.trust("a", "c") == 0.0  # no relation given: neutral
 
 
-def test_at_table_keeps_only_seated_actors(small: Scenario) -> None:
-    pair = small.at_table("pair")
+def test_seated_at_keeps_only_seated_actors(small: Scenario) -> None:
+    pair = small.seated_at("pair")
     assert pair.actor_ids == ("a", "b")
     assert [row[0].actor for row in pair.stances] == ["a", "b"]
     assert small.actor_ids == ("a", "b", "c")  # the original is untouched
@@ -71,7 +71,7 @@ def test_at_table_keeps_only_seated_actors(small: Scenario) -> None:
 
 def test_unknown_names_raise_clear_errors(small: Scenario) -> None:
     with pytest.raises(AccordError, match=r"no format 'nine-party'.*pair"):
-        small.at_table("nine-party")
+        small.seated_at("nine-party")
     with pytest.raises(AccordError, match="no actor 'zz'"):
         small.actor("zz")
 

@@ -5,7 +5,7 @@ The first steps::
     import accord
 
     scenario = accord.load_scenario("scenarios/northeast-asia-2002.toml")
-    table = accord.forecast(scenario, table="six-party")
+    table = accord.forecast(scenario, format_id="six-party")
     table.to_frame()
 """
 

@@ -114,7 +114,7 @@ def forecast_command(
     if samples > 0:
         result = with_progress(
             lambda progress: forecast_distribution(
-                scenario, samples, seed, models=chosen, table=format, progress=progress
+                scenario, samples, seed, models=chosen, format_id=format, progress=progress
             ),
             samples,
         )
@@ -124,10 +124,10 @@ def forecast_command(
 
             plot_distributions(result, plot)
     else:
-        result = forecast(scenario, models=chosen, table=format)
+        result = forecast(scenario, models=chosen, format_id=format)
         console.print(render.forecast_view(result, scenario, console.width))
         if (model and eu.name in names) or plot is not None:
-            seated = scenario.at_table(format) if format else scenario
+            seated = scenario.seated_at(format) if format else scenario
             runs = eu.trajectories(IssueArrays.from_scenario(seated), keep_eu=plot is not None)
             if model and eu.name in names:
                 console.print(render.trajectory_view(runs, seated))
@@ -138,7 +138,7 @@ def forecast_command(
         if model and "exchange" in names:
             from accord.forecasting.exchange import ExchangeModel
 
-            seated = scenario.at_table(format) if format else scenario
+            seated = scenario.seated_at(format) if format else scenario
             run = ExchangeModel().run(IssueArrays.from_scenario(seated))
             console.print(render.exchange_view(run, seated))
     if out is not None:
@@ -198,7 +198,7 @@ def influence_command(
     scenario = load_scenario(scenario_file)
     name = model.value if hasattr(model, "value") else str(model)
     chosen = _expected_utility(rounds, False) if name == "expected-utility" else MODELS[name]
-    result = influence(scenario, chosen, table=format)
+    result = influence(scenario, chosen, format_id=format)
     _console().print(render.influence_view(result, scenario))
     if out is not None:
         frame = result.to_frame()

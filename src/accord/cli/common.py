@@ -59,6 +59,22 @@ def name_value(option: str, item: str, form: str, example: str) -> tuple[str, st
     return name.strip(), value.strip()
 
 
+def party_negotiator(option: str, item: str, example: str) -> tuple[str, str]:
+    """``PARTY=NAME`` where NAME is a negotiator accord knows.
+
+    Raises:
+        AccordError: Naming the option, what was given and the negotiators to choose from.
+    """
+    from accord.negotiation.negotiators import NEGOTIATORS
+
+    party, name = name_value(option, item, "PARTY=NAME", example)
+    if name not in NEGOTIATORS:
+        raise AccordError(
+            f"{option} {item!r}: {name!r} is not a negotiator; choose from {', '.join(NEGOTIATORS)}"
+        )
+    return party, name
+
+
 def with_progress(
     work: Callable[[Callable[[int, int], None]], R], total: int, what: str = "Monte Carlo draws"
 ) -> R:

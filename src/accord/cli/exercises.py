@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from accord.cli.common import console as _console
-from accord.cli.common import name_value, user_errors
+from accord.cli.common import party_negotiator, user_errors
 from accord.cli.root import ScenarioFile
 from accord.errors import AccordError
 from accord.files import write_atomically
@@ -180,18 +180,12 @@ def exercise_create_command(
     One link per delegation, one for the chair, the facilitator and the observers.
     """
     _need_server()
-    from accord.negotiation import NEGOTIATORS
     from accord.server.db import session_factory, upgrade
     from accord.server.service import create_exercise
 
     bots: dict[str, str] = {}
     for item in bot or []:
-        party, name = name_value("--bot", item, "PARTY=NAME", "dprk=boulware")
-        if name not in NEGOTIATORS:
-            raise AccordError(
-                f"--bot {item!r}: {name!r} is not a negotiator; "
-                f"choose from {', '.join(NEGOTIATORS)}"
-            )
+        party, name = party_negotiator("--bot", item, "dprk=boulware")
         bots[party] = name
     load_scenario(scenario_file)
     settings = _settings(database)
@@ -201,7 +195,7 @@ def exercise_create_command(
             session,
             scenario_file.read_text(encoding="utf-8"),
             format,
-            bots,
+            bots=bots,
             source=str(scenario_file),
         )
     _print_links(f"Exercise {exercise.id}: {exercise.name}", exercise.id, seats, url, bots)

@@ -86,7 +86,7 @@ def forecast_view(result: ForecastTable, scenario: Scenario, width: int | None =
     With ``width`` (the terminal's) too narrow for every column, one small table per
     issue instead, so that no number or name is cut.
     """
-    at = f" — table: {result.table}" if result.table else ""
+    at = f" — format: {result.format_id}" if result.format_id else ""
     notes: dict[str, int] = {}
     rows: list[Row] = []
     for issue in result.issues:
@@ -138,7 +138,7 @@ def distribution_view(
     result: ForecastDistribution, scenario: Scenario, width: int | None = None
 ) -> Group:
     """Median forecast and 5–95% interval of every issue by every model (stacked when narrow)."""
-    at = f" — table: {result.table}" if result.table else ""
+    at = f" — format: {result.format_id}" if result.format_id else ""
     tail = round(100 * (1 - result.level) / 2)
     title = (
         f"{scenario_summary(scenario)}{at}\n"
@@ -227,7 +227,7 @@ def trajectory_view(runs: list[IssueTrajectory], scenario: Scenario) -> Group:
 def influence_view(result: InfluenceTable, scenario: Scenario) -> Group:
     """The ranking of actors by pivotality, then the effect of each on each issue."""
     label = MODELS[result.model].label if result.model in MODELS else result.model
-    at = f" — table: {result.table}" if result.table else ""
+    at = f" — format: {result.format_id}" if result.format_id else ""
     ranking = Table(title=f"Who is pivotal ({label}){at}", title_justify="left")
     ranking.add_column("Rank", justify="right")
     ranking.add_column("Actor", style="bold")

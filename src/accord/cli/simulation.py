@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 import typer
 
 from accord.cli.common import console as _console
-from accord.cli.common import name_value, user_errors, with_progress
+from accord.cli.common import name_value, party_negotiator, user_errors, with_progress
 from accord.cli.root import FormatOption, ScenarioFile
 from accord.errors import AccordError
 from accord.files import write_atomically
-from accord.negotiation.protocols import VotingRule
+from accord.negotiation.negotiators import NegotiatorName
+from accord.negotiation.protocols import ProtocolName, VotingRule
 from accord.negotiation.scenario_domain import (
     MAX_NEGOTIATED_PACKAGES,
     SHAPES,
@@ -33,7 +34,7 @@ def negotiate_command(
     scenario_file: ScenarioFile,
     format: FormatOption = None,
     protocol: Annotated[
-        str,
+        ProtocolName,
         typer.Option(
             "--protocol",
             "-p",
@@ -43,7 +44,7 @@ def negotiate_command(
         ),
     ] = "alternating",
     negotiator: Annotated[
-        str,
+        NegotiatorName,
         typer.Option(
             "--negotiator",
             help="Strategy of every delegation: boulware, linear, conceder, trust-sensitive, "
@@ -117,12 +118,12 @@ def negotiate_command(
     from accord.negotiation import analyse, domain_from_scenario, get_protocol, make_negotiator
 
     # The options' form is checked before any work; the parties once the table is known.
-    assigned = [name_value("--as", item, "PARTY=NAME", "dprk=hardliner") for item in assign or []]
+    assigned = [party_negotiator("--as", item, "dprk=hardliner") for item in assign or []]
     scenario = load_scenario(scenario_file)
     if resolution is None:
         resolution = _negotiable_resolution(scenario, format)
     domain = domain_from_scenario(scenario, format, resolution=resolution, shape=shape)
-    names = {party: negotiator for party in domain.parties}
+    names: dict[str, str] = {party: negotiator for party in domain.parties}
     for party, name in assigned:
         domain.index(party)
         names[party] = name

@@ -40,7 +40,7 @@ class ForecastDistribution:
     """
 
     scenario: str
-    table: str | None
+    format_id: str | None
     actors: tuple[str, ...]
     issues: tuple[Issue, ...]
     models: tuple[str, ...]
@@ -149,7 +149,7 @@ class ForecastDistribution:
         """Summary and settings as JSON text."""
         payload = {
             "scenario": self.scenario,
-            "format": self.table,
+            "format": self.format_id,
             "actors": list(self.actors),
             "models": list(self.models),
             "issues": issue_records(self.issues),
@@ -202,7 +202,7 @@ def forecast_distribution(
     samples: int,
     seed: int,
     models: Sequence[str | ForecastModel] | None = None,
-    table: str | None = None,
+    format_id: str | None = None,
     progress: Progress | None = None,
     chunk: int = 1000,
 ) -> ForecastDistribution:
@@ -213,14 +213,14 @@ def forecast_distribution(
         samples: Number of Monte Carlo draws.
         seed: Seed of the one random generator of the run; same seed, same numbers.
         models: Model names or objects; all registered models by default.
-        table: A format id: only the actors at that table.
+        format_id: A format id: only the actors at that table.
         progress: Called after each chunk of draws with ``(done, total)``.
         chunk: Draws evaluated at once (memory only; results do not depend on it).
     """
     if samples < 1:
         raise ForecastError(f"--samples must be at least 1, got {samples}")
     chosen = resolve_models(models)
-    seated = scenario.at_table(table) if table is not None else scenario
+    seated = scenario.seated_at(format_id) if format_id is not None else scenario
     base = IssueArrays.from_scenario(seated)
     drawn = Uncertainty.from_scenario(seated).sample(base, samples, np.random.default_rng(seed))
     out = {m.name: np.empty((samples, len(base.issues))) for m in chosen}
@@ -243,7 +243,7 @@ def forecast_distribution(
     uncertainty = Uncertainty.from_scenario(seated)
     return ForecastDistribution(
         scenario=scenario.name,
-        table=table,
+        format_id=format_id,
         actors=seated.actor_ids,
         issues=seated.issues,
         models=tuple(m.name for m in chosen),

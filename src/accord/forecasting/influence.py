@@ -50,7 +50,7 @@ class InfluenceTable:
     """Every actor's influence on every issue under one model."""
 
     model: str
-    table: str | None
+    format_id: str | None
     actors: tuple[str, ...]
     issues: tuple[str, ...]
     rows: tuple[Influence, ...]
@@ -107,7 +107,7 @@ class InfluenceTable:
 def influence(
     scenario: Scenario,
     model: str | ForecastModel = "mean",
-    table: str | None = None,
+    format_id: str | None = None,
     shift: float = 0.10,
     most: int | None = None,
 ) -> InfluenceTable:
@@ -116,13 +116,13 @@ def influence(
     Args:
         scenario: A loaded scenario.
         model: Model name or object.
-        table: A format id: only the actors at that table.
+        format_id: A format id: only the actors at that table.
         shift: Size of the position shift, as a fraction of each issue's scale.
         most: Analyse only this many actors, those with the most weight (capability ×
             salience, summed over the issues; file order on ties). All by default.
     """
     (chosen,) = resolve_models([model])
-    seated = scenario.at_table(table) if table is not None else scenario
+    seated = scenario.seated_at(format_id) if format_id is not None else scenario
     base = IssueArrays.from_scenario(seated)
     baseline = within_holders(chosen.predict_values(base), base)
     n, m = len(base.actors), len(base.issues)
@@ -171,7 +171,7 @@ def influence(
             )
     return InfluenceTable(
         model=chosen.name,
-        table=table,
+        format_id=format_id,
         actors=tuple(base.actors[a] for a in picked),
         issues=base.issues,
         rows=tuple(rows),

@@ -65,7 +65,7 @@ class ForecastTable:
     """Forecasts of every issue (rows) by every model (columns)."""
 
     scenario: str
-    table: str | None
+    format_id: str | None
     actors: tuple[str, ...]
     issues: tuple[Issue, ...]
     models: tuple[str, ...]
@@ -123,7 +123,7 @@ class ForecastTable:
         record = track_record()
         payload = {
             "scenario": self.scenario,
-            "format": self.table,
+            "format": self.format_id,
             "actors": list(self.actors),
             "models": list(self.models),
             "issues": issue_records(self.issues),
@@ -185,7 +185,7 @@ def forecast(
     scenario: Scenario,
     *,
     models: Sequence[str | ForecastModel] | None = None,
-    table: str | None = None,
+    format_id: str | None = None,
 ) -> ForecastTable:
     """Forecast every issue of a scenario with the given models.
 
@@ -193,7 +193,7 @@ def forecast(
         scenario: A loaded scenario.
         models: Model names (see :data:`accord.forecasting.MODELS`) or configured
             model objects (``ExpectedUtility(rounds=5)``); all by default.
-        table: A format id: forecast only among the actors at that table.
+        format_id: A format id: forecast only among the actors at that table.
 
     Returns:
         A :class:`ForecastTable`.
@@ -204,7 +204,7 @@ def forecast(
     """
     chosen = resolve_models(models)
     names = tuple(m.name for m in chosen)
-    seated = scenario.at_table(table) if table is not None else scenario
+    seated = scenario.seated_at(format_id) if format_id is not None else scenario
     arrays = IssueArrays.from_scenario(seated)
     outputs = {}
     done: list[tuple[ForecastModel, Array]] = []  # the ensemble reuses its members' runs
@@ -244,7 +244,7 @@ def forecast(
             )
     return ForecastTable(
         scenario=scenario.name,
-        table=table,
+        format_id=format_id,
         actors=seated.actor_ids,
         issues=seated.issues,
         models=names,

@@ -19,7 +19,7 @@ is the reservation value (or the worst outcome, if higher).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from typing_extensions import override
@@ -35,6 +35,7 @@ __all__ = [
     "Hardliner",
     "LinearConcession",
     "Negotiator",
+    "NegotiatorName",
     "RandomNegotiator",
     "Scripted",
     "TimeBased",
@@ -404,6 +405,11 @@ class Scripted(Negotiator):
             and self.acceptable(offer, self._need_view().reservation)
         )
 
+
+NegotiatorName = Literal[
+    "boulware", "linear", "conceder", "trust-sensitive", "tit-for-tat", "hardliner", "random"
+]
+"""The negotiators the command line and the exercise bots know by name."""
 
 NEGOTIATORS: dict[str, type[Negotiator]] = {
     cls.name: cls

@@ -35,6 +35,7 @@ __all__ = [
     "AlternatingOffers",
     "ChairText",
     "NegotiationProtocol",
+    "ProtocolName",
     "Voting",
     "get_protocol",
     "seat",
@@ -286,6 +287,9 @@ class Voting:
                 return _result(self.name, domain, proposal, step + 1, events)
         return _result(self.name, domain, None, self.n_steps, events)
 
+
+ProtocolName = Literal["alternating", "chair-text", "voting"]
+"""The protocols the command line knows by name."""
 
 PROTOCOLS: dict[str, type[AlternatingOffers] | type[ChairText] | type[Voting]] = {
     "alternating": AlternatingOffers,

@@ -77,7 +77,7 @@ def _value_table(
 
 def domain_from_scenario(
     scenario: Scenario,
-    table: str | None = None,
+    format_id: str | None = None,
     *,
     resolution: int = 5,
     shape: Shape = "linear",
@@ -86,13 +86,13 @@ def domain_from_scenario(
 
     Args:
         scenario: A loaded scenario.
-        table: A format id; all actors when ``None``.
+        format_id: A format id; all actors when ``None``.
         resolution: Values per issue (the scale's ends included).
         shape: ``"linear"`` (default) or ``"quadratic"`` value functions.
     """
     if shape not in ("linear", "quadratic"):
         raise AccordError(f"shape must be 'linear' or 'quadratic', got {shape!r}")
-    seated = scenario.at_table(table) if table is not None else scenario
+    seated = scenario.seated_at(format_id) if format_id is not None else scenario
     # An actor that states no position at this table has nothing at stake: it does not sit.
     stake = seated.stakeholders
     if len(stake) < 2:
@@ -150,7 +150,7 @@ def domain_from_scenario(
         else None
     )
     return NegotiationDomain(
-        name=f"{scenario.name}" + (f" — {table}" if table else ""),
+        name=f"{scenario.name}" + (f" — {format_id}" if format_id else ""),
         space=space,
         parties=seated.actor_ids,
         utilities=tuple(utilities),
@@ -162,7 +162,7 @@ def utilities_of(
     scenario: Scenario,
     values: dict[str, float],
     *,
-    table: str | None = None,
+    format_id: str | None = None,
     shape: Shape = "linear",
 ) -> dict[str, float]:
     """Each seated actor's utility of an outcome given as exact values per issue.
@@ -171,7 +171,7 @@ def utilities_of(
     evaluated at any point of the scales, not only on the grid. Issues missing
     from ``values`` are taken at their status quo (or the middle of the scale).
     """
-    seated = scenario.at_table(table) if table is not None else scenario
+    seated = scenario.seated_at(format_id) if format_id is not None else scenario
     out = {}
     for actor, row in zip(seated.actors, seated.stances, strict=True):
         saliences = np.array([0.0 if s.salience is None else s.salience for s in row])

@@ -55,7 +55,7 @@ class Scenario:
     """A multilateral negotiation as of a date: who sits at the table and what they want.
 
     Build one with :func:`accord.load_scenario`; every instance has passed
-    validation. Instances are immutable; :meth:`at_table` returns a new one.
+    validation. Instances are immutable; :meth:`seated_at` returns a new one.
     """
 
     metadata: Metadata
@@ -146,7 +146,7 @@ class Scenario:
             if any(s.salience for s in row)
         )
 
-    def at_table(self, format_id: str) -> Scenario:
+    def seated_at(self, format_id: str) -> Scenario:
         """The same scenario restricted to the actors of one format.
 
         Relations and formats that involve actors outside the table are dropped.

@@ -99,14 +99,14 @@ def debrief_of(session: Session, exercise: Exercise) -> dict[str, Any]:
     table = exercise.format
     adopted, latest, verdict = _verdict(session, exercise)
     text = {**latest.values, **(adopted.values if adopted is not None else {})}
-    forecasts = forecast(scenario, models=list(MODELS), table=table)
+    forecasts = forecast(scenario, models=list(MODELS), format_id=table)
     domain = domain_from_scenario(scenario, table)
     nash = nash_point(domain.matrix, domain.reservation)
     # The domain's issues are named by their ids.
     nash_values = None if nash is None else {k: float(v) for k, v in domain.describe(nash).items()}
-    utilities = utilities_of(scenario, text, table=table)
+    utilities = utilities_of(scenario, text, format_id=table)
     nash_utilities = (
-        None if nash_values is None else utilities_of(scenario, nash_values, table=table)
+        None if nash_values is None else utilities_of(scenario, nash_values, format_id=table)
     )
     reservation = dict(zip(domain.parties, domain.reservation.tolist(), strict=True))
     names = {a.id: a.name for a in scenario.actors}

@@ -89,24 +89,25 @@ def record(
 def create_exercise(
     session: Session,
     scenario_text: str,
-    table: str,
+    format_id: str,
+    *,
     bots: dict[str, str] | None = None,
     source: str = "<scenario>",
 ) -> tuple[Exercise, list[JoinLink]]:
     """Create an exercise for one format of a scenario; returns the join links' tokens."""
     scenario: Scenario = parse_scenario(scenario_text, source=source)
-    fmt = scenario.format(table)
+    fmt = scenario.format(format_id)
     bots = bots or {}
     for bot_party in bots:
         if bot_party not in fmt.actors:
             raise AccordError(
-                f"--bot {bot_party}: no delegation {bot_party!r} at {table}; "
+                f"--bot {bot_party}: no delegation {bot_party!r} at {format_id}; "
                 f"the delegations are: {', '.join(fmt.actors)}"
             )
     exercise = Exercise(
         name=f"{scenario.name} — {fmt.name or fmt.id}",
         scenario=scenario_text,
-        format=table,
+        format=format_id,
         thresholds=dict(DEFAULT_THRESHOLDS),
     )
     session.add(exercise)
@@ -148,7 +149,7 @@ def create_exercise(
     )
     session.add(Channel(exercise_id=exercise.id, name="Plenary", kind="plenary"))
     session.add(Round(exercise_id=exercise.id, number=1, state="paused"))
-    record(session, exercise.id, "created", {"name": exercise.name, "format": table})
+    record(session, exercise.id, "created", {"name": exercise.name, "format": format_id})
     session.commit()
     return exercise, seats
 
