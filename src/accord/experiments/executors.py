@@ -27,6 +27,9 @@ __all__ = [
 
 T = TypeVar("T")
 
+CONNECT_TIMEOUT_S = 10
+"""How long to wait for a Dask scheduler to answer before saying it is not there."""
+
 ExecutorKind = Literal["in-process", "processes", "dask"]
 EXECUTORS: tuple[ExecutorKind, ...] = ("in-process", "processes", "dask")
 
@@ -103,7 +106,14 @@ class DaskExecutor:
         self.address = address
         if address:
             self._cluster = None
-            self.client = Client(address)  # type: ignore[no-untyped-call]
+            try:
+                self.client = Client(address, timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
+            except (OSError, ValueError) as exc:
+                raise AccordError(
+                    f"--dask {address}: no Dask scheduler answered there ({exc}); start one "
+                    "with `dask scheduler` and its workers with `dask worker ADDRESS`, or pass "
+                    "--dask local for a cluster on this machine"
+                ) from None
         else:
             self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers or os.cpu_count() or 1,
@@ -115,12 +125,31 @@ class DaskExecutor:
 
     def run(self, fn: Callable[[T], Any], tasks: Sequence[T]) -> Iterator[tuple[T, Any]]:
         """Run ``fn`` on every task on the cluster."""
+        from dask.distributed import KilledWorker
         from dask.distributed import as_completed as dask_completed
 
         futures = self.client.map(fn, list(tasks), pure=False)
         index = {f.key: t for f, t in zip(futures, tasks, strict=True)}
-        for future in dask_completed(futures):  # type: ignore[no-untyped-call]
-            yield index[future.key], future.result()
+        # Only the futures still wanted are held: the scheduler recomputes any result it
+        # still owes a client when a worker holding it dies, so a result already received
+        # is let go, or a killed worker would have finished tasks run again.
+        pending = {f.key: f for f in futures}
+        del futures
+        try:
+            for future in dask_completed(list(pending.values())):  # type: ignore[no-untyped-call]
+                value = future.result()
+                del pending[future.key]
+                future.release()
+                yield index[future.key], value
+        except KilledWorker:
+            # The scheduler reruns a task whose worker died; it gives up on one that has
+            # taken several workers down with it.
+            raise AccordError(
+                "a task took down every Dask worker that ran it (out of memory, or killed); "
+                "the tasks that finished are kept — run the same command again to resume"
+            ) from None
+        finally:
+            self.client.cancel(list(pending.values()))  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         """Release the client (and the local cluster, if this executor started one)."""
