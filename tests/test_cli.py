@@ -392,13 +392,13 @@ def test_name_value_options_say_the_form_and_an_example(args: list[str], said: s
 def test_the_command_line_knows_every_executor_and_no_other() -> None:
     from typing import get_args
 
-    from accord.cli.simulation import ExecutorKind
-    from accord.experiments import EXECUTORS
+    from accord.executors import EXECUTORS, ExecutorKind
 
     assert get_args(ExecutorKind) == EXECUTORS
-    result = runner.invoke(app, ["experiment", NEA, "--executor", "threads"])
-    assert result.exit_code == 2
-    assert "'in-process', 'processes', 'dask'" in result.output
+    for command in (["experiment", NEA], ["forecast", NEA, "-n", "10"], ["backtest", NEA]):
+        result = runner.invoke(app, [*command, "--executor", "threads"])
+        assert result.exit_code == 2
+        assert "'in-process', 'processes', 'dask'" in result.output
 
 
 def test_the_names_the_command_line_accepts_are_the_registries() -> None:

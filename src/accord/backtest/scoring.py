@@ -33,6 +33,7 @@ import pandas as pd
 
 from accord.backtest.cases import CaseBlock, Cases
 from accord.errors import ForecastError
+from accord.executors import Executor, InProcessExecutor
 from accord.forecasting.classic import Array
 from accord.forecasting.exchange import ExchangeModel
 from accord.forecasting.holders import within_holders
@@ -125,6 +126,41 @@ def paired_bootstrap(
     tail = (1 - level) / 2
     lo, hi = np.quantile(means, [tail, 1 - tail])
     return float(lo), float(hi)
+
+
+def _forecast_block(
+    task: tuple[int, ForecastModel, CaseBlock, Any],
+) -> tuple[Array, Array | None]:
+    """One model on one block: the forecasts, and the 5% and 95% points over the draws."""
+    _, model, block, draws = task
+    value = _predict(model, block, block.arrays)
+    if draws is None:
+        return value, None
+    return value, np.nanquantile(_predict(model, block, draws), [0.05, 0.95], axis=0)
+
+
+def _issue_rows(
+    model: ForecastModel, block: CaseBlock, value: Array, interval: Array | None
+) -> pd.DataFrame:
+    """One row per scored issue of a block, for one model."""
+    keep = block.scored
+    span = np.asarray(block.arrays.scale_max - block.arrays.scale_min)
+    frame = pd.DataFrame(
+        {
+            "source": block.source,
+            "case": np.asarray(block.cases, dtype=object)[keep],
+            "group": np.asarray(block.groups, dtype=object)[keep],
+            "model": model.name,
+            "forecast": value[keep],
+            "outcome": block.outcome[keep],
+            "span": span[keep],
+            "scale_min": np.asarray(block.arrays.scale_min)[keep],
+            "scale_max": np.asarray(block.arrays.scale_max)[keep],
+        }
+    )
+    if interval is not None:
+        frame["mc_low"], frame["mc_high"] = interval[0][keep], interval[1][keep]
+    return frame
 
 
 def _predict(model: ForecastModel, block: CaseBlock, arrays: Any) -> Array:
@@ -220,6 +256,7 @@ def backtest(
     resamples: int = 2000,
     level: float = 0.90,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> BacktestResult:
     """Score models on every issue with a known outcome.
 
@@ -232,6 +269,9 @@ def backtest(
         resamples: Bootstrap resamples.
         level: Level of the conformal intervals and of the bootstrap interval.
         progress: Called with (done, total) after each block and model.
+        executor: Where each (block, model) pair is forecast (:mod:`accord.executors`);
+            in this process by default. The draws are made here, so the numbers are the
+            same on every executor.
 
     Raises:
         ForecastError: No issue to score, or bad settings.
@@ -245,40 +285,21 @@ def backtest(
     chosen = resolve_models(models)
     if BASELINE not in {m.name for m in chosen}:
         chosen = [*resolve_models([BASELINE]), *chosen]
-    total, done = len(cases.blocks) * len(chosen), 0
     block_seeds = np.random.SeedSequence(seed).spawn(len(cases.blocks))
-    frames = []
+    work: list[tuple[int, ForecastModel, CaseBlock, Any]] = []
     for block, block_seed in zip(cases.blocks, block_seeds, strict=True):
-        keep = block.scored
-        span = np.asarray(block.arrays.scale_max - block.arrays.scale_min)
         draws = None
         if samples > 0 and block.uncertainty is not None:
             draws = block.uncertainty.sample(
                 block.arrays, samples, np.random.default_rng(block_seed)
             )
-        for model in chosen:
-            value = _predict(model, block, block.arrays)
-            frame = pd.DataFrame(
-                {
-                    "source": block.source,
-                    "case": np.asarray(block.cases, dtype=object)[keep],
-                    "group": np.asarray(block.groups, dtype=object)[keep],
-                    "model": model.name,
-                    "forecast": value[keep],
-                    "outcome": block.outcome[keep],
-                    "span": span[keep],
-                    "scale_min": np.asarray(block.arrays.scale_min)[keep],
-                    "scale_max": np.asarray(block.arrays.scale_max)[keep],
-                }
-            )
-            if draws is not None:
-                sampled = _predict(model, block, draws)
-                lo, hi = np.nanquantile(sampled, [0.05, 0.95], axis=0)
-                frame["mc_low"], frame["mc_high"] = lo[keep], hi[keep]
-            frames.append(frame)
-            done += 1
-            if progress is not None:
-                progress(done, total)
+        work.extend((len(work), model, block, draws) for model in chosen)
+    answers: dict[int, tuple[Array, Array | None]] = {}
+    for (index, *_), answer in (executor or InProcessExecutor()).run(_forecast_block, work):
+        answers[index] = answer
+        if progress is not None:
+            progress(len(answers), len(work))
+    frames = [_issue_rows(model, block, *answers[index]) for index, model, block, _ in work]
     issues = pd.concat(frames, ignore_index=True)
     if "mc_low" not in issues:
         issues["mc_low"] = issues["mc_high"] = np.nan

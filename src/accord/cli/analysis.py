@@ -8,8 +8,15 @@ from typing import Annotated, Any
 import typer
 
 from accord.cli.common import console as _console
-from accord.cli.common import scenario_summary, user_errors, with_progress
-from accord.cli.root import FormatOption, ModelName, ScenarioFile
+from accord.cli.common import executor_for, scenario_summary, user_errors, with_progress
+from accord.cli.root import (
+    DaskOption,
+    ExecutorOption,
+    FormatOption,
+    ModelName,
+    ScenarioFile,
+    WorkersOption,
+)
 from accord.errors import AccordError
 from accord.files import write_atomically
 from accord.forecasting import MODELS, ForecastTable, IssueArrays, forecast
@@ -93,6 +100,9 @@ def forecast_command(
     quad_round: Annotated[
         int, typer.Option("--quad-round", min=1, help="Round whose quad map --plot draws.")
     ] = 1,
+    executor: ExecutorOption = "in-process",
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
 ) -> None:
     """Forecast every issue of a scenario with the collective-decision models.
 
@@ -112,12 +122,22 @@ def forecast_command(
     console = _console()
     result: ForecastTable | ForecastDistribution
     if samples > 0:
-        result = with_progress(
-            lambda progress: forecast_distribution(
-                scenario, samples, seed, models=chosen, format_id=format, progress=progress
-            ),
-            samples,
-        )
+        engine = executor_for(executor, workers, dask)
+        try:
+            result = with_progress(
+                lambda progress: forecast_distribution(
+                    scenario,
+                    samples,
+                    seed,
+                    models=chosen,
+                    format_id=format,
+                    progress=progress,
+                    executor=engine,
+                ),
+                samples,
+            )
+        finally:
+            engine.close()
         console.print(render.distribution_view(result, scenario, console.width))
         if plot is not None:
             from accord.report.plots import plot_distributions

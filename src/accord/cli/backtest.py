@@ -11,7 +11,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from accord.cli.common import console, with_progress
+from accord.cli.common import console, executor_for, with_progress
+from accord.cli.root import DaskOption, ExecutorOption, WorkersOption
 from accord.errors import AccordError
 
 if TYPE_CHECKING:
@@ -162,6 +163,9 @@ def backtest_command(
             metavar="FILE.html",
         ),
     ] = None,
+    executor: ExecutorOption = "in-process",
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
 ) -> None:
     """Score every forecasting model on decisions whose outcomes are known.
 
@@ -182,19 +186,24 @@ def backtest_command(
 
     chosen = [get_model(m) for m in model] if model else None
     cases = read_cases(data)
-    result = with_progress(
-        lambda progress: backtest(
-            cases,
-            chosen,
-            samples=samples,
-            seed=seed,
-            level=level,
-            resamples=resamples,
-            progress=progress,
-        ),
-        len(cases.blocks) * (len(chosen) + 1 if chosen else 7),
-        what="Models on issues",
-    )
+    engine = executor_for(executor, workers, dask)
+    try:
+        result = with_progress(
+            lambda progress: backtest(
+                cases,
+                chosen,
+                samples=samples,
+                seed=seed,
+                level=level,
+                resamples=resamples,
+                progress=progress,
+                executor=engine,
+            ),
+            len(cases.blocks) * (len(chosen) + 1 if chosen else 7),
+            what="Models on issues",
+        )
+    finally:
+        engine.close()
     terminal = console()
     terminal.print(backtest_view(result))
     written = []

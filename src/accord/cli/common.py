@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from accord.errors import AccordError
+from accord.executors import Executor, ExecutorKind
 from accord.scenario import Scenario
 
 __all__ = [
@@ -112,3 +113,12 @@ def scenario_summary(scenario: Scenario) -> str:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def executor_for(kind: ExecutorKind, workers: int | None, dask: str | None) -> Executor:
+    """The executor the options --executor, --workers and --dask name."""
+    from accord.executors import make_executor
+
+    return make_executor(
+        kind, workers=workers, dask=None if dask is None else ("" if dask == "local" else dask)
+    )

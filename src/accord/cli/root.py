@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from accord.executors import ExecutorKind
 from accord.forecasting import MODELS
 
 __all__ = ["FormatOption", "ModelName", "ScenarioFile", "app"]
@@ -44,5 +45,30 @@ FormatOption = Annotated[
         help="Only the actors of this format (a table such as six-party).",
         show_default=False,
         metavar="FORMAT",
+    ),
+]
+
+ExecutorOption = Annotated[
+    ExecutorKind,
+    typer.Option(
+        "--executor", help="in-process, processes (all local cores) or dask.", metavar="KIND"
+    ),
+]
+
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", min=1, help="Worker processes (default: all cores).", show_default=False
+    ),
+]
+
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        help="Run on the Dask scheduler at this address (tcp://host:8786); "
+        "'local' starts a local cluster.",
+        metavar="ADDRESS",
+        show_default=False,
     ),
 ]

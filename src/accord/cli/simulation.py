@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 
 from accord.cli.common import console as _console
-from accord.cli.common import name_value, party_negotiator, user_errors, with_progress
-from accord.cli.root import FormatOption, ScenarioFile
+from accord.cli.common import (
+    executor_for,
+    name_value,
+    party_negotiator,
+    user_errors,
+    with_progress,
+)
+from accord.cli.root import DaskOption, ExecutorOption, FormatOption, ScenarioFile, WorkersOption
 from accord.errors import AccordError
 from accord.files import write_atomically
 from accord.negotiation.negotiators import NegotiatorName
@@ -23,10 +29,6 @@ from accord.negotiation.scenario_domain import (
 from accord.scenario import load_scenario
 
 __all__ = ["experiment_command", "negotiate_command", "run_command"]
-
-ExecutorKind = Literal["in-process", "processes", "dask"]
-"""accord.experiments.ExecutorKind, spelled out here so that the command line starts without
-importing the experiments (pandas); a test holds the two equal."""
 
 
 @user_errors
@@ -309,35 +311,16 @@ def experiment_command(
             metavar="DIR",
         ),
     ] = Path("accord-experiment"),
-    executor: Annotated[
-        ExecutorKind,
-        typer.Option(
-            "--executor", help="in-process, processes (all local cores) or dask.", metavar="KIND"
-        ),
-    ] = "processes",
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers", min=1, help="Worker processes (default: all cores).", show_default=False
-        ),
-    ] = None,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            "--dask",
-            help="Run on the Dask scheduler at this address (tcp://host:8786); "
-            "'local' starts a local cluster.",
-            metavar="ADDRESS",
-            show_default=False,
-        ),
-    ] = None,
+    executor: ExecutorOption = "processes",
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
 ) -> None:
     """Compare the formats over many draws and parameter values, on all cores or a Dask cluster.
 
     Writes one row per task and format to DIR/results.parquet; a run that is
     interrupted (Ctrl-C, a killed worker) resumes where it stopped when started again.
     """
-    from accord.experiments import Sweep, format_comparison_job, make_executor, run_sweep
+    from accord.experiments import Sweep, format_comparison_job, run_sweep
     from accord.forum import summarise
 
     load_scenario(scenario_file)  # report problems before starting workers
@@ -346,9 +329,7 @@ def experiment_command(
         name, values = name_value("--param", item, "NAME=V1,V2", "strategy=strict,generous")
         parameters[name] = _sweep_values(item, name, values.split(","))
     sweep = Sweep(str(scenario_file), parameters, draws=runs, seed=seed)
-    engine = make_executor(
-        executor, workers=workers, dask=None if dask is None else ("" if dask == "local" else dask)
-    )
+    engine = executor_for(executor, workers, dask)
     total = len(sweep.tasks())
     try:
         table = with_progress(

@@ -1,6 +1,6 @@
 """Experiments at scale: seeded sweeps on any executor, resumable, as tidy tables."""
 
-from accord.experiments.executors import (
+from accord.executors import (
     EXECUTORS,
     DaskExecutor,
     Executor,

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from accord.errors import AccordError
-from accord.experiments.executors import Executor, InProcessExecutor
+from accord.executors import Executor, InProcessExecutor
 from accord.files import atomic_path
 
 __all__ = ["Sweep", "Task", "run_sweep"]

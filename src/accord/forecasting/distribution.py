@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from accord.errors import ForecastError
+from accord.executors import Executor, InProcessExecutor
 from accord.forecasting.classic import Array
 from accord.forecasting.expected_utility import draws_per_chunk
 from accord.forecasting.holders import within_holders
@@ -25,6 +26,25 @@ if TYPE_CHECKING:
 __all__ = ["ForecastDistribution", "forecast_distribution"]
 
 Progress = Callable[[int, int], None]
+
+CHUNKS_TO_SHARE = 16
+"""Chunks of draws made for an executor, so that several workers have work."""
+
+
+def _chunk_values(
+    task: tuple[int, IssueArrays, Sequence[ForecastModel]],
+) -> dict[str, Array]:
+    """Every model's forecasts on one chunk of draws (a task an executor can run anywhere)."""
+    _, part, chosen = task
+    done: list[tuple[ForecastModel, Array]] = []
+    for model in chosen:
+        values = model.reuse(done) if isinstance(model, Ensemble) else None
+        if values is None:
+            values = within_holders(model.predict_values(part), part)
+        done.append((model, values))
+    return {model.name: values for model, values in done}
+
+
 """Called as ``progress(done, total)`` after each chunk of draws."""
 
 
@@ -205,6 +225,7 @@ def forecast_distribution(
     format_id: str | None = None,
     progress: Progress | None = None,
     chunk: int = 1000,
+    executor: Executor | None = None,
 ) -> ForecastDistribution:
     """Forecast every issue under the scenario's uncertainties.
 
@@ -216,6 +237,9 @@ def forecast_distribution(
         format_id: A format id: only the actors at that table.
         progress: Called after each chunk of draws with ``(done, total)``.
         chunk: Draws evaluated at once (memory only; results do not depend on it).
+        executor: Where the chunks run (:mod:`accord.executors`); in this process by
+            default. Every draw is made here, from the one generator, before any chunk
+            is sent, so the numbers are the same on every executor.
     """
     if samples < 1:
         raise ForecastError(f"--samples must be at least 1, got {samples}")
@@ -226,20 +250,28 @@ def forecast_distribution(
     out = {m.name: np.empty((samples, len(base.issues))) for m in chosen}
     # An issue with many actors needs (draws × actors²) memory in the pairwise models.
     chunk = draws_per_chunk(len(base.actors), chunk)
-    for start in range(0, samples, chunk):
-        stop = min(samples, start + chunk)
-        part = drawn.with_values(
-            drawn.position[start:stop], drawn.salience[start:stop], drawn.capability[start:stop]
+    if executor is not None:
+        chunk = min(chunk, max(1, -(-samples // CHUNKS_TO_SHARE)))
+    parts = [
+        (
+            start,
+            drawn.with_values(
+                drawn.position[start : start + chunk],
+                drawn.salience[start : start + chunk],
+                drawn.capability[start : start + chunk],
+            ),
+            chosen,
         )
-        done: list[tuple[ForecastModel, Array]] = []
-        for model in chosen:
-            values = model.reuse(done) if isinstance(model, Ensemble) else None
-            if values is None:
-                values = within_holders(model.predict_values(part), part)
-            out[model.name][start:stop] = values
-            done.append((model, values))
+        for start in range(0, samples, chunk)
+    ]
+    done = 0
+    for (start, part, _), values in (executor or InProcessExecutor()).run(_chunk_values, parts):
+        stop = start + len(part.position)
+        for name, array in values.items():
+            out[name][start:stop] = array
+        done += stop - start
         if progress is not None:
-            progress(stop, samples)
+            progress(done, samples)
     uncertainty = Uncertainty.from_scenario(seated)
     return ForecastDistribution(
         scenario=scenario.name,

@@ -1,4 +1,4 @@
-"""Where experiment tasks run: in this process, on all local cores, or on a Dask cluster.
+"""Where independent tasks run: in this process, on all local cores, or on a Dask cluster.
 
 One seam, three implementations: ``run(fn, tasks)`` yields ``(task, result)``
 pairs as tasks finish, in any order. The runner puts results back in task
