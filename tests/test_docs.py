@@ -114,3 +114,24 @@ def test_every_documented_command_runs_as_written(
 
     result = CliRunner(env={"COLUMNS": "120"}).invoke(app, args)
     assert result.exit_code == 0, f"{page}: {command}\n{result.output}"
+
+
+def test_the_cluster_script_in_the_docs_builds_the_batch_script_it_describes() -> None:
+    # docs/scale.md's dask-jobqueue script, up to the line that submits jobs: the batch
+    # script it would hand to SLURM runs 16 single-threaded workers per job.
+    pytest.importorskip("dask_jobqueue")
+    (script,) = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "scale.md").read_text(), re.S)
+    before_submit = script.split("# --- submit ---")[0]
+    before_submit = before_submit.replace("print(cluster.job_script())", "")
+    before_submit = before_submit.replace('":8787"', "None")  # no dashboard in a test
+    scope: dict[str, object] = {}
+    exec(before_submit, scope)
+    cluster = scope["cluster"]
+    try:
+        job = cluster.job_script()  # type: ignore[attr-defined]
+        assert "#SBATCH -p normal" in job and "#SBATCH -A my-project" in job
+        assert "#SBATCH -t 02:00:00" in job
+        assert "--nworkers 16" in job and "--nthreads 1" in job
+        assert cluster.scheduler_address.startswith("tcp://")  # type: ignore[attr-defined]
+    finally:
+        cluster.close()  # type: ignore[attr-defined]
