@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import AccordError
+from accord.negotiation import kernels
 from accord.negotiation.utility import Array
 
 __all__ = ["BatchResult", "batch_alternating_offers", "batch_stacked_offers"]
@@ -40,10 +41,27 @@ class BatchResult:
     offers: NDArray[np.int64]
 
 
+COMPILE_FROM = 1_000_000
+"""Utilities in a batch from which the compiled selection is used (numba compiles it
+once per installation, in seconds, and loads it in a fraction of one; smaller batches
+take less than that in numpy)."""
+
+
 def _least_at_least(utilities: Array, targets: Array) -> NDArray[np.int64]:
     """Per row of ``utilities`` (R, N): for each target (R, T), the least outcome worth ≥ target.
 
     Ties go to the lowest outcome number; a target above the best gives the best.
+    Compiled where numba is installed and the batch is large (no sort), else
+    :func:`_least_at_least_sorted`.
+    """
+    if kernels.COMPILED and utilities.size >= COMPILE_FROM:
+        return kernels.least_at_least(utilities, targets)
+    return _least_at_least_sorted(utilities, targets)
+
+
+def _least_at_least_sorted(utilities: Array, targets: Array) -> NDArray[np.int64]:
+    """:func:`_least_at_least` in numpy, sorting every row.
+
     One ``searchsorted`` serves every row: rows are sorted and stacked with offsets.
     """
     rows, n = utilities.shape
