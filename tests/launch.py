@@ -22,15 +22,21 @@ def free_port() -> int:
 
 
 def start_server(
-    database: str, port: int, log: str | None = None, wait: float = 30.0
+    database: str, port: int, log: str | None = None, wait: float = 30.0, workers: int = 1
 ) -> subprocess.Popen[bytes]:
     """``accord serve`` on 127.0.0.1:``port``; returns once it answers (or raises)."""
     command = [sys.executable, "-m", "accord", "serve", "--database", database, "--port", str(port)]
+    command += ["--workers", str(workers)]
+    # A process group of its own: with --workers, killing the group stops every process.
     if log is None:
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
     else:
         with open(log, "w") as errors:  # the child keeps its own copy of the descriptor
-            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+            proc = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True
+            )
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +30,7 @@ from accord.server.models import Exercise
 from accord.server.service import create_exercise, record
 from accord.server.settings import ServerSettings
 from tests.launch import free_port, start_server
-from tests.server.conftest import BACKENDS, SCENARIO, database_url
+from tests.server.conftest import BACKENDS, POSTGRESQL, SCENARIO, database_url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -39,7 +40,7 @@ def committed(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
-    os.kill(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)  # the server and, with --workers, its workers
     proc.wait(timeout=10)
 
 
@@ -335,6 +336,76 @@ def test_a_page_hears_of_writes_by_other_processes(
             served.api, served.token["dprk"], "inject", inject_behind_the_servers_back
         )
         assert seen == ["created", "inject"]
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="set ACCORD_TEST_DATABASE_URL to test on PostgreSQL")
+def test_pages_on_one_server_process_hear_of_writes_through_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `accord serve` processes on one PostgreSQL database: a page open on the first
+    hears of a round opened through the second. Streams recheck only hourly here, so only
+    PostgreSQL's notification can have woken it."""
+    monkeypatch.setenv("ACCORD_EVENTS_RECHECK_SECONDS", "3600")
+    database = database_url("postgresql", tmp_path)
+    with session_factory(database)() as session:
+        exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
+    token = {s.party or s.role: s.token for s in seats}
+    ports = [free_port(), free_port()]
+    servers = [start_server(database, port) for port in ports]
+    try:
+        first, second = (f"http://127.0.0.1:{p}/api/exercises/{exercise.id}" for p in ports)
+        seen = _stream_until(
+            first, token["usa"], "round", lambda: _open_round(second, token["facilitator"])
+        )
+        assert seen == ["created", "round"]
+    finally:
+        for proc in servers:
+            _stop(proc)
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="set ACCORD_TEST_DATABASE_URL to test on PostgreSQL")
+def test_serve_with_several_workers_on_postgresql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`accord serve --workers 2`: both processes share the port; every open page hears
+    of a write, whichever process serves the page and whichever takes the write."""
+    monkeypatch.setenv("ACCORD_EVENTS_RECHECK_SECONDS", "3600")
+    database = database_url("postgresql", tmp_path)
+    with session_factory(database)() as session:
+        exercise, seats = create_exercise(session, SCENARIO, "bilateral-us-dprk")
+    token = {s.party or s.role: s.token for s in seats}
+    port = free_port()
+    proc = start_server(database, port, workers=2)
+    api = f"http://127.0.0.1:{port}/api/exercises/{exercise.id}"
+    try:
+        pages = [_events(api, token[seat]) for seat in ("usa", "dprk", "chair", "observer")]
+        streams = [page.__enter__() for page in pages]
+        try:
+            lines = [stream.iter_lines() for stream in streams]
+            for each in lines:  # every page has its first event: it is connected
+                assert "created" in next(x for x in each if x.startswith("data: "))
+            _open_round(api, token["facilitator"])
+            for each in lines:
+                assert '"round"' in next(x for x in each if x.startswith("data: "))
+        finally:
+            for page in pages:
+                page.__exit__(None, None, None)
+    finally:
+        _stop(proc)
+
+
+def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "accord", "serve", "--workers=2", f"--database=sqlite:///{db}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "a SQLite database takes one server process" in done.stderr
+    assert "postgresql://" in done.stderr and "Traceback" not in done.stderr
+    assert not db.exists()  # refused before anything was made
 
 
 def test_live_updates_of_a_private_channel_reach_its_members_only(

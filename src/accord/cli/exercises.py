@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -122,6 +123,15 @@ def serve_command(
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
     ] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes, sharing the port (PostgreSQL only: a SQLite file takes "
+            "one). Pages hear of writes made through any of them at once.",
+        ),
+    ] = 1,
 ) -> None:
     """Host live exercises (web pages and API); the database is migrated first."""
     _need_server()
@@ -132,15 +142,30 @@ def serve_command(
     from accord.server.db import hold_sqlite_file, upgrade
 
     settings = _settings(database, host, port)
+    if workers > 1 and not settings.database_url.startswith("postgresql"):
+        raise AccordError(
+            f"--workers {workers}: a SQLite database takes one server process (it has one "
+            "writer at a time, and processes would not hear of each other's writes); serve "
+            "it with one process, or use PostgreSQL: --database "
+            "postgresql://USER:PASSWORD@HOST/NAME (docs/exercises.md)"
+        )
     held = hold_sqlite_file(settings.database_url)  # noqa: F841  (held while serving)
     upgrade(settings.database_url)
     # Software delegations act through the API, on the loopback address.
     BotRunner(settings.database_url, f"http://127.0.0.1:{settings.port}").start()
     _console().print(
-        f"accord exercise server on http://{settings.host}:{settings.port}/", markup=False
+        f"accord exercise server on http://{settings.host}:{settings.port}/"
+        + (f" ({workers} processes)" if workers > 1 else ""),
+        markup=False,
     )
+    if workers > 1:
+        # Each process builds its own app from the same settings, handed down as ACCORD_*.
+        for name, value in settings.model_dump().items():
+            os.environ[f"ACCORD_{name.upper()}"] = str(value)
     uvicorn.run(
-        create_app(settings),
+        "accord.server.app:create_app" if workers > 1 else create_app(settings),
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
         host=settings.host,
         port=settings.port,
         log_level="warning",

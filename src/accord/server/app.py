@@ -21,6 +21,7 @@ from accord.server.deps import run_with_session
 from accord.server.feed import Feeds
 from accord.server.headers import SecurityHeaders
 from accord.server.limits import BodyLimit, SeatRate
+from accord.server.listen import Listener
 from accord.server.presence import Presence
 from accord.server.rounds import close_overdue_rounds
 from accord.server.routers import brief, channels, exercise, measures, proposals, texts
@@ -48,7 +49,11 @@ async def _tick(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def _clock(app: FastAPI) -> AsyncIterator[None]:
-    """Close rounds whose deadline has passed, every few moments, while the server runs."""
+    """While the server runs: close overdue rounds, and listen for other processes.
+
+    Rounds whose deadline has passed are closed every few moments; on PostgreSQL, a
+    thread listens for events recorded by other server processes (see listen).
+    """
     seconds = app.state.clock_seconds
 
     async def run() -> None:
@@ -60,11 +65,18 @@ async def _clock(app: FastAPI) -> AsyncIterator[None]:
                 log.exception("closing overdue rounds failed")
 
     task = asyncio.create_task(run()) if seconds > 0 else None
+    listener = None
+    if app.state.database_url.startswith("postgresql"):
+        listener = Listener(app.state.database_url, app.state.bell)
+        listener.start()
+    app.state.listener = listener
     try:
         yield
     finally:
         if task is not None:
             task.cancel()
+        if listener is not None:
+            await asyncio.to_thread(listener.stop)
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:

@@ -16,6 +16,7 @@ from accord.errors import AccordError
 from accord.scenario import Scenario, parse_scenario
 from accord.server.archive import read_export, rows
 from accord.server.bell import recorded
+from accord.server.listen import CHANNEL
 from accord.server.models import (
     Channel,
     ChannelMember,
@@ -75,14 +76,16 @@ def record(
     """Append an event to the exercise's timeline (in the caller's transaction).
 
     Open pages of the exercise hear of it as soon as the transaction commits (see
-    bell). Pages read the timeline as "events after the last id I saw", which holds
-    only if an exercise's events commit in the order of their ids: on PostgreSQL,
-    where writers run side by side, transactions that record events in the same
-    exercise therefore take turns from here to their commit (SQLite's writers always
-    take turns).
+    bell; on PostgreSQL, pages served by other processes too: see listen). Pages
+    read the timeline as "events after the last id I saw", which holds only if an
+    exercise's events commit in the order of their ids: on PostgreSQL, where writers
+    run side by side, transactions that record events in the same exercise therefore
+    take turns from here to their commit (SQLite's writers always take turns).
     """
     if recorded(session, exercise_id) and session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK, exercise_id)))
+        # Delivered at commit to every server process listening (accord.server.listen).
+        session.execute(select(func.pg_notify(CHANNEL, str(exercise_id))))
     session.add(Event(exercise_id=exercise_id, kind=kind, payload=payload, audience=audience))
 
 
