@@ -49,6 +49,16 @@ def _serious_accessibility_problems(page: Any) -> list[str]:
     ]
 
 
+def tab(page: Any, name: str) -> None:
+    """Show one part of the desk, as a user clicks its tab."""
+    from playwright.sync_api import expect
+
+    button = page.get_by_role("tab", name=name)
+    button.click()
+    expect(button).to_have_attribute("aria-selected", "true")
+    expect(page.locator(f"#{button.get_attribute('aria-controls')}")).to_be_visible()
+
+
 def test_a_round_in_the_browser(tmp_path: Path) -> None:
     from playwright.sync_api import Page, expect, sync_playwright
 
@@ -110,7 +120,25 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#next")).to_contain_text("Comment on the chair's text")
             expect(chair.locator("#next")).to_contain_text("issue a new version")
 
+            # The desk's parts are tabs, the first of the seat's shown; arrow keys move along.
+            expect(usa.get_by_role("tab", name="Overview")).to_have_attribute(
+                "aria-selected", "true"
+            )
+            expect(usa.locator("#panel-text")).to_be_hidden()
+            usa.get_by_role("tab", name="Overview").focus()
+            usa.keyboard.press("ArrowRight")
+            expect(usa.get_by_role("tab", name="Text")).to_be_focused()
+            expect(usa.locator("#panel-text")).to_be_visible()
+            expect(usa.locator("#panel-overview")).to_be_hidden()
+            expect(observer.get_by_role("tab", name="Overview")).to_be_hidden()  # nothing there
+            # The next action says where to go, and goes there.
+            usa.get_by_role("tab", name="Timeline").click()
+            usa.locator("#next").get_by_role("button", name="Go to Text").click()
+            expect(usa.locator("#panel-text")).to_be_visible()
+
             # What a delegation is typing survives a live update of the same part of the page.
+            for page in (usa, dprk):
+                tab(page, "Channels")
             plenary = usa.locator("form[data-channel] input[name=body]").first
             plenary.fill("We propose to begin with a freeze")
             dprk.locator("form[data-channel] input[name=body]").first.fill(
@@ -126,6 +154,8 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#channels")).to_contain_text("begin with a freeze", timeout=10_000)
 
             # A delegation comments with an amendment, by keyboard only.
+            tab(usa, "Text")
+            tab(chair, "Text")
             usa.locator("#issue-select").select_option("nuclear")
             usa.locator("#comment-form textarea").fill("Prompt, verifiable dismantlement first")
             usa.locator("#comment-form textarea").press("Tab")
@@ -146,6 +176,7 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             chair.locator('#revise-fields input[name="nuclear"]').fill("70")
             chair.get_by_label("bracket kuril").check()
             other_tab = seat_page("chair")
+            tab(other_tab, "Text")
             expect(other_tab.locator("#revise-fields")).to_contain_text("Editing version 1")
             other_tab.locator('#revise-form input[name="note"]').fill("from the other tab")
             other_tab.get_by_role("button", name="Issue new version").click()
@@ -174,6 +205,8 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(chair.locator("#revise-fields")).to_contain_text("0 =")
 
             # A delegation tables the text; both accept, with reasons; the chair closes the vote.
+            for page in (usa, dprk, chair):
+                tab(page, "Proposals")
             dprk.locator('#proposal-form input[name="title"]').fill("Package of the second draft")
             dprk.get_by_role("button", name="Table the current text as a proposal").click()
             for page in (usa, dprk):
@@ -202,6 +235,7 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#proposals")).to_contain_text("can live with it")
 
             # Two delegations talk privately: the chair does not see the channel.
+            tab(usa, "Channels")
             usa.locator('#channel-form input[name="name"]').fill("Back channel")
             usa.locator("#channel-members").get_by_label("dprk").check()
             usa.get_by_role("button", name="Open channel").click()
@@ -209,21 +243,26 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(dprk.locator("#channels")).to_contain_text("Back channel", timeout=10_000)
             expect(chair.locator("#channels")).not_to_contain_text("Back channel")
 
-            # An inject reaches the delegations marked new until read.
+            # An inject reaches the delegations marked new until read, on its tab too.
+            tab(facilitator, "Injects")
             facilitator.locator('#inject-form input[name="title"]').fill("Satellite images")
             facilitator.locator("#inject-form textarea").fill("Activity at Yongbyon resumed.")
             facilitator.get_by_role("button", name="Send inject").click()
             expect(facilitator.locator("#inject-form + .feedback")).to_contain_text(
                 "sent to every delegation"
             )
+            expect(usa.get_by_role("tab", name="Injects")).to_contain_text("1 new", timeout=10_000)
+            tab(usa, "Injects")
             expect(usa.locator("#injects-new")).to_contain_text("1 new inject", timeout=10_000)
             expect(usa.locator("#injects li.new")).to_contain_text("Satellite images")
             usa.locator("#injects-new").get_by_role("button", name="Mark as read").click()
             expect(usa.locator("#injects li.new")).to_have_count(0)
             expect(usa.locator("#injects-new")).to_be_empty()
+            expect(usa.get_by_role("tab", name="Injects")).not_to_contain_text("new")
             expect(usa.locator("#channels-new")).to_contain_text("new message")  # dprk's
 
             # A delegation notifies a military activity late; the observer sees it live, flagged.
+            tab(usa, "Activities")
             usa.locator('#notify-form input[name="activity"]').fill("Foal Eagle exercise")
             usa.locator('#notify-form input[name="troops"]').fill("20000")
             usa.locator('#notify-form input[name="starts"]').fill("2002-12-01")
@@ -234,11 +273,15 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             )
 
             # The facilitator's console: thresholds, then a notice from a delegation is checked.
+            tab(facilitator, "Activities")
             facilitator.get_by_label("Days of notice required").fill("60")
             facilitator.get_by_role("button", name="Save thresholds").click()
             expect(usa.locator("#thresholds-now")).to_contain_text("60 days", timeout=10_000)
 
+            tab(facilitator, "Overview")
             facilitator.get_by_role("button", name="Open the archive for the debrief").click()
+            facilitator.locator("#next").get_by_role("button", name="Go to Debrief").click()
+            expect(facilitator.locator("#panel-debrief")).to_be_visible()
             expect(facilitator.locator("#debrief")).to_contain_text(
                 "Adopted by consensus as a joint statement", timeout=10_000
             )

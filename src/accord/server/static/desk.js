@@ -77,6 +77,44 @@ let me = null, text = null, history = [], issues = {}, names = {}, channelNames 
 // Which versions the history compares: the last two, until the user picks others.
 const view = {from: null, to: null, picked: false};
 
+// The desk's parts are tabs (WAI-ARIA tabs: arrow keys move between them). The one shown
+// is kept in the address (#proposals) so that reloading, or a link, opens it again.
+const tabs = () => [...document.querySelectorAll("[role=tab]")].filter(t => !t.hidden);
+function showTab(name, focus = false) {
+  if (!tabs().some(t => t.dataset.tab === name)) name = tabs()[0]?.dataset.tab;
+  for (const t of document.querySelectorAll("[role=tab]")) {
+    const on = t.dataset.tab === name;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1;
+    el(`panel-${t.dataset.tab}`).hidden = !on;
+    if (on && focus) t.focus();
+  }
+  // The next action's "Go to …" is offered only away from its tab.
+  document.querySelectorAll("[data-goto]").forEach(b => { b.hidden = b.dataset.goto === name; });
+  if (name && location.hash !== `#${name}`) window.history.replaceState(null, "", `${location.search}#${name}`);
+}
+const shownTab = () => document.querySelector("[role=tab][aria-selected=true]")?.dataset.tab;
+// A tab whose parts are all for other seats is not offered to this one.
+function offerTabs() {
+  for (const t of document.querySelectorAll("[role=tab]")) {
+    t.hidden = [...el(`panel-${t.dataset.tab}`).querySelectorAll("section")].every(n => n.hidden);
+  }
+}
+// Beside a tab's name: how many new things wait in it.
+function tabCount(name, count) {
+  const c = document.querySelector(`#tab-${name} .count`);
+  if (c) c.textContent = count ? ` · ${count} new` : "";
+}
+el("tabs").addEventListener("keydown", ev => {
+  const all = tabs(), at = all.indexOf(document.activeElement);
+  if (at < 0) return;
+  const to = {ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: all.length - 1}[ev.key];
+  if (to === undefined) return;
+  ev.preventDefault();
+  showTab(all[(to + all.length) % all.length].dataset.tab, true);
+});
+window.addEventListener("hashchange", () => showTab(location.hash.slice(1)));
+
 // What this seat has read, kept in this browser: new injects and messages are marked
 // until the seat says it has read them.
 const seenKey = () => `accord-seen-${eid}-${seat}`;
@@ -89,6 +127,7 @@ function markSeen(keys) {
 let unread = {injects: [], messages: []};
 function unreadBadge(id, keys, what) {
   put(id, keys.length ? `${keys.length} new ${what}${keys.length === 1 ? "" : "s"} <button type="button" data-read="${id}">Mark as read</button>` : "");
+  tabCount(id === "injects-new" ? "injects" : "channels", keys.length);
 }
 
 const delegations = () => me.seats.filter(s => s.role === "delegation");
@@ -341,6 +380,9 @@ async function load() {
     el("who").textContent = `You are: ${me.seat.role}${me.seat.party ? " — " + me.seat.party : ""}` +
       (setAt ? ` · the scenario is set on ${new Date(setAt + "T00:00:00").toLocaleDateString(undefined, {day: "numeric", month: "long", year: "numeric"})}` : "");
     document.querySelectorAll("[data-role]").forEach(n => { n.hidden = !n.dataset.role.split(" ").includes(me.seat.role); });
+    el("dashboard-section").hidden = !(me.seat.role === "chair" || me.seat.role === "facilitator");
+    offerTabs();
+    if (!shownTab()) showTab(location.hash.slice(1) || (me.exercise.archive_open ? "debrief" : ""));
     // Once the archive is open nothing more can be recorded: no form offers to.
     document.querySelectorAll("main form:not(#history-form)").forEach(f => {
       if (me.exercise.archive_open) f.hidden = true;
@@ -359,7 +401,9 @@ async function load() {
     const comments = watching ? await api("/comments") : null;
     if (me.seat.role === "chair") renderComments(comments);
     const props = await renderProposals();
-    el("next").textContent = nextAction(props);
+    const [next, where] = nextAction(props);
+    const label = where && el(`tab-${where}`)?.firstChild.textContent;
+    put("next", esc(next) + (where ? ` <button type="button" data-goto="${where}"${shownTab() === where ? " hidden" : ""}>Go to ${esc(label)}</button>` : ""));
     const injects = await api("/injects"), read = seen();
     const fresh = me.seat.role === "facilitator" ? [] : injects.filter(i => !read.has(`i${i.id}`));
     unread.injects = fresh.map(i => `i${i.id}`);
@@ -384,32 +428,32 @@ const quoted = p => `“${p.title}”`;
 // What this seat can do next, at the top of the page.
 function nextAction(props) {
   const r = me.round, role = me.seat.role;
-  if (me.exercise.archive_open) return "The exercise is over: the debrief is below.";
+  if (me.exercise.archive_open) return ["The exercise is over: read the debrief.", "debrief"];
   if (r.state !== "open") {
     return role === "facilitator"
-      ? `Round ${r.number} is ${r.state}: open it when the table is ready.`
-      : `Round ${r.number} is ${r.state}: nothing can be recorded until the facilitator opens it.`;
+      ? [`Round ${r.number} is ${r.state}: open it when the table is ready.`, "overview"]
+      : [`Round ${r.number} is ${r.state}: nothing can be recorded until the facilitator opens it.`, null];
   }
   const open = props.filter(p => p.state === "open");
   if (role === "delegation") {
     const toVote = open.filter(p => !p.votes.some(v => v.participant_id === me.seat.id));
     const invited = open.filter(p => p.invited.includes(me.seat.id));
-    if (invited.length) return `You are invited to co-sponsor ${invited.map(quoted).join(", ")}: accept or decline below.`;
-    if (toVote.length) return `Vote on ${toVote.map(quoted).join(", ")}, with your reasons.`;
-    return "Comment on the chair's text (with an amendment if you have one), talk in the channels, or table the text as a proposal.";
+    if (invited.length) return [`You are invited to co-sponsor ${invited.map(quoted).join(", ")}: accept or decline.`, "proposals"];
+    if (toVote.length) return [`Vote on ${toVote.map(quoted).join(", ")}, with your reasons.`, "proposals"];
+    return ["Comment on the chair's text (with an amendment if you have one), talk in the channels, or table the text as a proposal.", "text"];
   }
   if (role === "chair") {
     const all = delegations().length;
     const ready = open.filter(p => p.votes_cast >= all);
-    if (ready.length) return `Every delegation has voted on ${ready.map(quoted).join(", ")}: close the vote.`;
-    if (open.length) return `Votes are coming in on ${open.map(p => `${quoted(p)} (${p.votes_cast} of ${all})`).join(", ")}.`;
-    return "Read the comments and amendments, and issue a new version of the text.";
+    if (ready.length) return [`Every delegation has voted on ${ready.map(quoted).join(", ")}: close the vote.`, "proposals"];
+    if (open.length) return [`Votes are coming in on ${open.map(p => `${quoted(p)} (${p.votes_cast} of ${all})`).join(", ")}.`, "proposals"];
+    return ["Read the comments and amendments, and issue a new version of the text.", "text"];
   }
   if (role === "facilitator") {
-    return r.deadline ? "The round runs to its deadline; send injects as the scenario unfolds."
-      : "Set a deadline for the round if you want one, and send injects as the scenario unfolds.";
+    return r.deadline ? ["The round runs to its deadline; send injects as the scenario unfolds.", "injects"]
+      : ["Set a deadline for the round if you want one, and send injects as the scenario unfolds.", "overview"];
   }
-  return "You are observing: the text, the proposals, the open channels and the timeline update as the table works.";
+  return ["You are observing: the text, the proposals, the open channels and the timeline update as the table works.", null];
 }
 
 // Send a form; the answer is what to tell the user beside it.
@@ -501,8 +545,10 @@ document.addEventListener("change", ev => {
   renderHistory();
 });
 document.addEventListener("click", async ev => {
-  const b = ev.target;
-  if (b.tagName !== "BUTTON" || b.type === "submit") return;
+  const b = ev.target.closest("button");
+  if (!b || b.type === "submit") return;
+  if (b.dataset.tab) { showTab(b.dataset.tab); return; }
+  if (b.dataset.goto) { showTab(b.dataset.goto); el(`panel-${b.dataset.goto}`).querySelector("h2")?.scrollIntoView(); return; }
   if (b.dataset.read) {
     markSeen(b.dataset.read === "injects-new" ? unread.injects : unread.messages);
     refresh();
