@@ -43,6 +43,7 @@ WHO_MAY = {
     ("GET", "/timeline"): EVERYONE,
     ("GET", "/export"): EVERYONE,  # once the archive is open (checked in the handler)
     ("GET", "/debrief"): EVERYONE,  # the chair and facilitator before the archive opens
+    ("GET", "/final-text"): EVERYONE,  # once the archive is open (checked in the handler)
     ("GET", "/text"): EVERYONE,
     ("POST", "/text"): {"chair"},
     ("GET", "/comments"): EVERYONE,
@@ -134,6 +135,7 @@ WRITE_RULES: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/archive", None, {"facilitator"}),
     ("GET", "/proposals", None, {"delegation", "chair", "facilitator", "observer"}),
     ("GET", "/export", None, set()),  # before the archive opens: no seat (private channels)
+    ("GET", "/final-text", None, set()),  # before the archive opens: not final
 ]
 READ_FOR_ALL = ["/me", "/text", "/channels", "/comments", "/injects", "/notifications", "/timeline"]
 ROLES = {

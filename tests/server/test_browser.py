@@ -291,6 +291,15 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(debrief).to_contain_text("70")
             expect(debrief).to_contain_text("United States")  # names, not ids
             expect(debrief).to_contain_text("where rational bargainers")  # what Nash means
+            # The final text downloads as a document in words.
+            tab(usa, "Debrief")
+            with usa.expect_download() as downloading:
+                usa.get_by_role("button", name="Download the final text").click()
+            saved = downloading.value
+            assert saved.suggested_filename == f"exercise-{exercise.id}-final-text.md"
+            document = Path(saved.path()).read_text(encoding="utf-8")
+            assert "**Adopted text (proposal #1" in document
+            assert "United States — accept: True can live with it" in document
             assert _serious_accessibility_problems(usa) == []  # the debrief too
             # The debrief prints on a few pages: the forms and the live parts are left out.
             pdf = usa.pdf(format="A4")

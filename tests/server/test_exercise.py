@@ -154,6 +154,47 @@ def test_the_debrief_says_nothing_was_adopted_when_the_only_vote_failed(table: T
     assert any(p["below_reservation"] for p in d["parties"])
 
 
+def test_the_final_text_is_a_document_in_words(table: Table) -> None:
+    pid = table.call(
+        "rok", "POST", "/proposals", {"title": "Talks", "values": {"talks-format": 50}}
+    ).json()["id"]
+    for d, choice in (("usa", "accept"), ("china", "accept"), ("rok", "accept")):
+        table.call(d, "POST", f"/proposals/{pid}/votes", {"choice": choice, "reason": "fair"})
+    table.call("dprk", "POST", f"/proposals/{pid}/votes", {"choice": "accept"})
+    table.call("chair", "POST", f"/proposals/{pid}/close")
+    assert table.call("usa", "GET", "/final-text").status_code == 403  # not final yet
+    table.call("facilitator", "POST", "/archive")
+    answer = table.call("observer", "GET", "/final-text")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/markdown")
+    assert 'filename="exercise-' in answer.headers["content-disposition"]
+    doc = answer.text
+    assert doc.startswith("# ") and "**Adopted text (proposal #" in doc
+    assert "The scenario is set on 20 November 2002." in doc
+    assert "Adopted by consensus as a joint statement" in doc
+    # Issues in the scenario's words with the reading of each value; no internal ids.
+    assert "**Format of talks on the Korean nuclear issue**: " in doc
+    assert "talks-format" not in doc
+    assert "50 on a scale of 0 to 100" in doc
+    assert "- United States — accept: fair" in doc and "Tabled by Republic of Korea" in doc
+    assert table.call("usa", "GET", "/final-text").text == doc  # the same for every seat, twice
+
+
+def test_a_final_text_not_adopted_says_so_and_shows_its_brackets(table: Table) -> None:
+    table.call(
+        "chair",
+        "POST",
+        "/text",
+        {"base_version": 1, "values": {"nuclear": 70}, "brackets": ["kuril"]},
+    )
+    table.call("facilitator", "POST", "/archive")
+    doc = table.call("usa", "GET", "/final-text").text
+    assert "**Chair's draft, version 2 — not adopted, binding no one**" in doc
+    assert "Nothing was adopted." in doc
+    assert doc.count("*[bracketed: not agreed]*") == 1
+    assert "## The votes" not in doc  # none was tabled
+
+
 def test_a_damaged_export_is_refused_whole(table: Table) -> None:
     table.call("facilitator", "POST", "/archive")
     exported = json.loads(table.call("facilitator", "GET", "/export").text)

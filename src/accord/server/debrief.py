@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from accord.server.models import Event, Exercise, Proposal, TextVersion, Vote
 
-__all__ = ["debrief_of"]
+__all__ = ["debrief_of", "final_text_of"]
 
 MODELS = ("mean", "median", "nash", "expected-utility")
 
@@ -154,3 +154,67 @@ def debrief_of(session: Session, exercise: Exercise) -> dict[str, Any]:
         "nash_utilities": nash_utilities,
         "reservation": reservation,
     }
+
+
+def final_text_of(session: Session, exercise: Exercise) -> str:
+    """The final text as a document to keep or circulate (Markdown, readable as plain text).
+
+    The outcome first, in the debrief's words; then the text issue by issue in the
+    scenario's words, with what is still bracketed; then how each vote went, with each
+    delegation's reasons. Nothing in it depends on when it is downloaded.
+    """
+    from accord.server.agenda import scenario_of
+    from accord.server.models import Participant
+
+    scenario = scenario_of(exercise)
+    adopted, latest, verdict = _verdict(session, exercise)
+    text = {**latest.values, **(adopted.values if adopted is not None else {})}
+    brackets = set() if adopted is not None else set(latest.brackets)
+    names = {a.id: a.name for a in scenario.actors}
+    seats = {
+        p.id: names.get(p.party or "", p.party or p.role)
+        for p in session.scalars(select(Participant).filter_by(exercise_id=exercise.id))
+    }
+    status = (
+        f"Adopted text (proposal #{adopted.id}, “{adopted.title}”)"
+        if adopted is not None
+        else f"Chair's draft, version {latest.version} — not adopted, binding no one"
+    )
+    lines = [f"# {exercise.name}", "", f"**{status}**", ""]
+    date = scenario.metadata.date
+    if date is not None:
+        lines += [f"The scenario is set on {date.day} {date:%B %Y}.", ""]
+    lines += ["## Outcome", "", verdict, "", "## The text", ""]
+    for number, issue in enumerate((i for i in scenario.issues if i.id in text), start=1):
+        value = text[issue.id]
+        mark = " — *[bracketed: not agreed]*" if issue.id in brackets else ""
+        lines.append(
+            f"{number}. **{issue.name}**: {issue.reading(value)} "
+            f"({value:g} on a scale of {issue.scale.min:g} to {issue.scale.max:g}){mark}"
+        )
+    if brackets:
+        lines += ["", "Bracketed values were not agreed when the draft was last issued."]
+    proposals = list(
+        session.scalars(select(Proposal).filter_by(exercise_id=exercise.id).order_by(Proposal.id))
+    )
+    if proposals:
+        lines += ["", "## The votes", ""]
+    for proposal in proposals:
+        sponsors = [seats[proposal.sponsor_id], *(seats[c] for c in proposal.cosponsors)]
+        lines += [
+            f"### Proposal #{proposal.id}, “{proposal.title}” — {proposal.state}",
+            "",
+            f"Tabled by {', '.join(sponsors)}.",
+            "",
+        ]
+        votes = session.scalars(
+            select(Vote).filter_by(proposal_id=proposal.id).order_by(Vote.participant_id)
+        )
+        for vote in votes:
+            reason = f": {vote.reason}" if vote.reason else ""
+            lines.append(f"- {seats[vote.participant_id]} — {vote.choice}{reason}")
+        lines.append("")
+    said = _chair_statements(session, exercise.id)
+    for proposal_id, statement in said.items():
+        lines += [f"The chair's statement on proposal #{proposal_id}: “{statement}”", ""]
+    return "\n".join(lines).rstrip() + "\n"

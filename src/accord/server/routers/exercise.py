@@ -326,6 +326,28 @@ def export(seat: AnySeat, session: DbSession) -> str:
     return export_exercise(session, seat.exercise.id)
 
 
+@router.get(
+    "/final-text",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
+)
+def final_text(seat: AnySeat, session: DbSession) -> PlainTextResponse:
+    """The final text as a document (Markdown): the outcome, the text in words, the votes.
+
+    Open to everyone once the facilitator opens the archive, like the debrief.
+    """
+    if not seat.exercise.archive_open:
+        raise HTTPException(403, "the final text opens with the archive, with the debrief")
+    from accord.server.debrief import final_text_of
+
+    name = f"exercise-{seat.exercise.id}-final-text.md"
+    return PlainTextResponse(
+        final_text_of(session, seat.exercise),
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.get("/debrief", response_model=DebriefView)
 def debrief(seat: AnySeat, session: DbSession) -> dict[str, Any]:
     """What was adopted (if anything) and by which vote, beside the forecasts and Nash point.

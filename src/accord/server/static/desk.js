@@ -286,7 +286,20 @@ async function renderDebrief() {
   const noNash = d.nash_point ? "" : "<p class='muted'>No Nash point: no outcome gives every delegation more than its reservation.</p>";
   const meanings = `<dl class="meanings"><dt>Nash point</dt><dd>${esc(d.nash_meaning)}</dd>` +
     models.map(([, m]) => `<dt>${esc(m.label)}</dt><dd>${esc(m.meaning)}</dd>`).join("") + "</dl>";
-  put("debrief", `<p class="verdict">${esc(d.verdict)}</p>${text}${noNash}${belowWords}${parties}${meanings}`);
+  const download = me.exercise.archive_open
+    ? `<p><button type="button" id="final-text">Download the final text</button> <span class="muted">(a document: the outcome, the text in words, the votes and reasons)</span></p>`
+    : "";
+  put("debrief", `<p class="verdict">${esc(d.verdict)}</p>${download}${text}${noNash}${belowWords}${parties}${meanings}`);
+}
+// A file the browser saves, from an API answer that needs the seat's header.
+async function save(path, type) {
+  const r = await fetch(`/api/exercises/${eid}${path}`, {headers: {"X-Accord-Seat": seat}});
+  if (!r.ok) throw new Error((await r.json().catch(() => ({}))).detail || r.statusText);
+  const name = /filename="([^"]+)"/.exec(r.headers.get("content-disposition") || "")?.[1] || "accord.txt";
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([await r.text()], {type}));
+  a.download = name;
+  a.click();
 }
 
 // A delegation's brief, from the scenario: read once per page.
@@ -560,6 +573,7 @@ document.addEventListener("click", async ev => {
     if (b.dataset.cosponsor) await post(`/proposals/${b.dataset.cosponsor}/cosponsorship`, {accept: Boolean(b.dataset.accept)});
     if (b.dataset.round) await post("/rounds", {action: b.dataset.round});
     if (b.id === "archive") await api("/archive", {method: "POST"});
+    if (b.id === "final-text") { await save("/final-text", "text/markdown"); return; }
     refresh();
   } catch (err) { show(err); }
 });
