@@ -37,6 +37,7 @@ WHO_MAY = {
     ("GET", "/me"): EVERYONE,
     ("GET", "/brief"): {"delegation"},  # its own: another's positions are its to reveal
     ("POST", "/rounds"): {"facilitator"},
+    ("PUT", "/clock"): {"facilitator"},
     ("POST", "/injects"): {"facilitator"},
     ("GET", "/injects"): EVERYONE,
     ("POST", "/archive"): {"facilitator"},
@@ -131,6 +132,7 @@ WRITE_RULES: list[tuple[str, str, Any, set[str]]] = [
         {"delegation"},
     ),
     ("POST", "/rounds", {"action": "pause"}, {"facilitator"}),
+    ("PUT", "/clock", {"start": "2002-11-20T09:00", "rate": 60}, {"facilitator"}),
     ("PUT", "/thresholds", {"notify_troops": 13000, "lead_days": 42}, {"facilitator"}),
     ("POST", "/archive", None, {"facilitator"}),
     ("GET", "/proposals", None, {"delegation", "chair", "facilitator", "observer"}),

@@ -97,12 +97,23 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(facilitator.locator("#round")).to_contain_text("paused", timeout=10_000)
             facilitator.get_by_role("button", name="Open round").click()
             expect(facilitator.locator("#round")).to_contain_text("open", timeout=10_000)
+            # The facilitator sets the scenario clock: a day of the scenario per real minute.
+            facilitator.get_by_label("Scenario clock: it is now").fill("2002-11-20T09:00")
+            facilitator.get_by_label("Scenario minutes per real minute").fill("1440")
+            facilitator.get_by_role("button", name="Set the scenario clock").click()
+            expect(facilitator.locator("#clock-form + .feedback")).to_contain_text(
+                "The scenario clock now reads"
+            )
 
             usa, dprk, chair = (seat_page(who) for who in ("usa", "dprk", "chair"))
             for page, who in ((usa, "usa"), (dprk, "dprk"), (chair, "chair")):
                 expect(page.locator("#who")).to_contain_text(who if who != "chair" else "chair")
             expect(usa.locator("#who")).to_contain_text("the scenario is set on")
             expect(usa.locator("#who")).to_contain_text("2002")  # the scenario's date, not today
+            # Times on the scenario's clock: in the header, and on the timeline.
+            expect(usa.locator("#scenario-time")).to_contain_text("Scenario time:")
+            expect(usa.locator("#scenario-time")).to_contain_text("2002")
+            expect(usa.locator("#timeline li").last).to_contain_text("2002")
             # A delegation reads its brief from the scenario: positions, priorities, sources.
             expect(usa.locator("#brief")).to_contain_text("United States")
             expect(usa.locator("#brief")).to_contain_text("priority")

@@ -154,6 +154,23 @@ def test_the_debrief_says_nothing_was_adopted_when_the_only_vote_failed(table: T
     assert any(p["below_reservation"] for p in d["parties"])
 
 
+def test_the_facilitator_sets_the_scenario_clock(table: Table) -> None:
+    assert table.call("usa", "GET", "/me").json()["exercise"]["clock"] is None
+    answer = table.call(
+        "facilitator", "PUT", "/clock", {"start": "2002-11-20T09:00:30+09:00", "rate": 1440}
+    )
+    assert answer.status_code == 200, answer.text
+    # The scenario's wall clock: the zone is dropped, not converted; seconds are not kept.
+    clock = table.call("usa", "GET", "/me").json()["exercise"]["clock"]
+    assert clock["start"] == "2002-11-20T09:00" and clock["rate"] == 1440
+    assert clock["set_at"].endswith(("+00:00", "Z"))  # a moment, in UTC
+    events = table.call("observer", "GET", "/timeline").json()
+    assert events[-1]["kind"] == "clock" and events[-1]["payload"]["start"] == "2002-11-20T09:00"
+    assert events[-1]["at"].endswith("+00:00")  # times on the timeline carry their zone
+    for bad in ({"start": "2002-11-20T09:00", "rate": 0}, {"start": "soon", "rate": 1}):
+        assert table.call("facilitator", "PUT", "/clock", bad).status_code == 422
+
+
 def test_the_final_text_is_a_document_in_words(table: Table) -> None:
     pid = table.call(
         "rok", "POST", "/proposals", {"title": "Talks", "values": {"talks-format": 50}}

@@ -27,6 +27,7 @@ __all__ = ["EVENT_KINDS", "ExportFile", "read_export"]
 EVENT_KINDS = (
     "archive",
     "channel",
+    "clock",
     "comment",
     "cosponsor",
     "created",

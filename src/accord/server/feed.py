@@ -35,6 +35,7 @@ PUBLIC_TO_OBSERVERS = (
     "text",
     "round",
     "created",
+    "clock",
     "archive",
     "vote-closed",
     "vote",

@@ -129,6 +129,24 @@ class Thresholds(_Strict):
     lead_days: int = Field(42, ge=0, le=3650)
 
 
+class ScenarioClock(_Strict):
+    """The exercise's scenario clock, set by the facilitator.
+
+    From the moment it is set, the scenario's time is ``start`` and runs ``rate``
+    scenario minutes per real minute (1: real time; 60: an hour a minute; 1440: a day a
+    minute). ``start`` is the scenario's own wall clock: a time zone, if given, is
+    dropped, not converted.
+    """
+
+    start: dt.datetime
+    rate: float = Field(ge=0.001, le=525_600)
+
+    @field_validator("start")
+    @classmethod
+    def _wall_clock(cls, value: dt.datetime) -> dt.datetime:
+        return value.replace(tzinfo=None, second=0, microsecond=0)
+
+
 class RoundUpdate(_Strict):
     """Open, pause or close the current round (facilitator)."""
 

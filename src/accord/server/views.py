@@ -8,6 +8,7 @@ responses against the schema.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -85,6 +86,16 @@ class SeatView(BaseModel):
     bot: str | None
 
 
+class ClockView(BaseModel):
+    """The scenario clock: at ``set_at`` (real time) the scenario's time was ``start``."""
+
+    start: str
+    """Scenario wall-clock time (ISO, no time zone)."""
+    rate: float
+    """Scenario minutes per real minute."""
+    set_at: dt.datetime
+
+
 class ExerciseView(BaseModel):
     """The exercise as a seat sees it."""
 
@@ -95,6 +106,8 @@ class ExerciseView(BaseModel):
     thresholds: dict[str, int]
     scenario_date: str | None
     """The date the scenario is set at (ISO), where it gives one: the exercise's "now"."""
+    clock: ClockView | None
+    """The scenario clock, once the facilitator sets one: pages show times on it."""
 
 
 class RoundView(BaseModel):

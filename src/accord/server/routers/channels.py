@@ -20,6 +20,7 @@ from accord.server.deps import (
     delegation_ids,
 )
 from accord.server.models import Channel, ChannelMember, Message
+from accord.server.rounds import as_utc
 from accord.server.schemas import ChannelCreate, MessageCreate
 from accord.server.service import record
 from accord.server.views import ERRORS, ChannelView, MessageReceipt, MessageView
@@ -90,7 +91,7 @@ def list_messages(channel_id: RecordId, seat: AnySeat, session: DbSession) -> li
             "id": m.id,
             "author_id": m.author_id,
             "body": m.body,
-            "created_at": m.created_at.isoformat(),
+            "created_at": as_utc(m.created_at).isoformat(),
         }
         for m in rows
     ]

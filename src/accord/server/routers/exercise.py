@@ -34,11 +34,12 @@ from accord.server.rounds import (
     describe_round,
     round_state,
 )
-from accord.server.schemas import InjectCreate, RoundUpdate
+from accord.server.schemas import InjectCreate, RoundUpdate, ScenarioClock
 from accord.server.service import export_exercise, record
 from accord.server.views import (
     ERRORS,
     ArchiveView,
+    ClockView,
     DebriefView,
     EventView,
     InjectReceipt,
@@ -83,10 +84,35 @@ def me(seat: AnySeat, session: DbSession, request: Request) -> dict[str, Any]:
             "archive_open": seat.exercise.archive_open,
             "thresholds": seat.exercise.thresholds,
             "scenario_date": None if date is None else date.isoformat(),
+            "clock": clock_of(session, seat.exercise.id),
         },
         "seats": list(_seats(session, seat.exercise.id).values()),
         "round": describe_round(current_round(session, seat.exercise.id)),
     }
+
+
+def clock_of(session: Session, exercise_id: int) -> dict[str, Any] | None:
+    """The exercise's scenario clock: the latest the facilitator set, if any."""
+    latest = session.scalars(
+        select(Event)
+        .filter_by(exercise_id=exercise_id, kind="clock")
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    return {**latest.payload, "set_at": as_utc(latest.created_at)}
+
+
+@router.put("/clock", response_model=ClockView)
+def set_clock(body: ScenarioClock, seat: FacilitatorSeat, session: DbSession) -> dict[str, Any]:
+    """The facilitator sets the scenario clock: pages then show times in the scenario's."""
+    start = body.start.isoformat(timespec="minutes")
+    record(session, seat.exercise.id, "clock", {"start": start, "rate": body.rate})
+    session.commit()
+    clock = clock_of(session, seat.exercise.id)
+    assert clock is not None  # just recorded
+    return clock
 
 
 @router.post("/rounds", response_model=RoundView)
@@ -193,7 +219,7 @@ def timeline(
     )
     shown = [e for e in rows if visible(seat, e)]
     return [
-        {"id": n, "kind": e.kind, "payload": e.payload, "at": e.created_at.isoformat()}
+        {"id": n, "kind": e.kind, "payload": e.payload, "at": as_utc(e.created_at).isoformat()}
         for n, e in enumerate(shown, start=1)
         if n > after
     ]

@@ -146,7 +146,26 @@ function renderRound() {
   tickClock();
 }
 
+// Times on the scenario's own clock, once the facilitator sets one: from the moment it was
+// set, scenario time runs from its start at its rate (scenario minutes per real minute).
+const SCENARIO_TIME = {timeZone: "UTC", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit"};
+function scenarioTime(at) {
+  const c = me && me.exercise.clock;
+  if (!c) return null;
+  const real = new Date(at) - new Date(c.set_at);
+  return new Date(new Date(c.start + "Z").getTime() + real * c.rate);
+}
+// When something happened: on the scenario's clock where there is one, else the reader's.
+function when(at) {
+  const t = scenarioTime(at);
+  return t ? t.toLocaleString(undefined, SCENARIO_TIME) : new Date(at).toLocaleTimeString();
+}
+function tickScenario() {
+  const t = scenarioTime(Date.now());
+  el("scenario-time").textContent = t ? `Scenario time: ${t.toLocaleString(undefined, SCENARIO_TIME)}` : "";
+}
 function tickClock() {
+  tickScenario();
   const r = me && me.round;
   if (!r || !r.deadline) { el("clock").textContent = ""; return; }
   const left = Math.round((new Date(r.deadline) - Date.now()) / 1000);
@@ -332,7 +351,7 @@ function renderDashboard(timeline, props, comments) {
   const rows = delegations().map(s => {
     const mine = comments.filter(c => c.author_id === s.id && c.version === text.version).length;
     const votes = open.length ? `${open.filter(p => voted[s.id]?.has(p.id)).length} of ${open.length}` : "—";
-    const act = last[s.id] ? `${esc(new Date(last[s.id].at).toLocaleTimeString())}: ${describeEvent(last[s.id])}` : "nothing yet";
+    const act = last[s.id] ? `${esc(when(last[s.id].at))}: ${describeEvent(last[s.id])}` : "nothing yet";
     const here = s.bot ? "played by software" : me.online.includes(s.id) ? "page open" : "away";
     return `<tr><th scope="row">${esc(s.party)}</th><td>${here}</td><td>${mine}</td><td>${votes}</td><td>${act}</td></tr>`;
   });
@@ -368,6 +387,7 @@ function describeEvent(e) {
     case "notification": return `A military activity ${p.kind === "observed" ? "seen" : "notified"}${p.flags && p.flags.length ? ` — <span class="flag">${p.flags.map(esc).join("; ")}</span>` : ""}`;
     case "thresholds": return `Thresholds now ${n(p.notify_troops)} troops, ${n(p.lead_days)} days' notice`;
     case "archive": return "The archive is open for the debrief";
+    case "clock": return `The scenario clock was set to ${esc(new Date(p.start + "Z").toLocaleString(undefined, SCENARIO_TIME))}, running ${n(p.rate)} scenario minute${p.rate === 1 ? "" : "s"} a minute`;
     default: return `${esc(e.kind)} ${esc(JSON.stringify(p))}`;
   }
 }
@@ -393,6 +413,8 @@ async function load() {
     el("who").textContent = `You are: ${me.seat.role}${me.seat.party ? " — " + me.seat.party : ""}` +
       (setAt ? ` · the scenario is set on ${new Date(setAt + "T00:00:00").toLocaleDateString(undefined, {day: "numeric", month: "long", year: "numeric"})}` : "");
     document.querySelectorAll("[data-role]").forEach(n => { n.hidden = !n.dataset.role.split(" ").includes(me.seat.role); });
+    const clockStart = el("clock-form").elements.start;  // offered at the scenario's date
+    if (setAt && !clockStart.defaultValue) clockStart.defaultValue = clockStart.value = `${setAt}T09:00`;
     el("dashboard-section").hidden = !(me.seat.role === "chair" || me.seat.role === "facilitator");
     offerTabs();
     if (!shownTab()) showTab(location.hash.slice(1) || (me.exercise.archive_open ? "debrief" : ""));
@@ -428,7 +450,7 @@ async function load() {
     if (me.exercise.archive_open || me.seat.role === "facilitator" || me.seat.role === "chair") await renderDebrief();
     const timeline = await api("/timeline");
     renderDashboard(timeline, props, comments);
-    put("timeline", timeline.map(e => `<li><span class="muted">${esc(new Date(e.at).toLocaleTimeString())}</span> ${describeEvent(e)}</li>`).join(""));
+    put("timeline", timeline.map(e => `<li><span class="muted">${esc(when(e.at))}</span> ${describeEvent(e)}</li>`).join(""));
     show(null);
   } catch (err) { show(err); }
 }
@@ -501,6 +523,10 @@ async function submit(f, data, submitter) {
   if (f.id === "thresholds-form") {
     await post("/thresholds", {notify_troops: Number(data.notify_troops), lead_days: Number(data.lead_days)}, "PUT");
     return `Saved: activities of ${num(data.notify_troops)} troops or more, ${data.lead_days} days' notice.`;
+  }
+  if (f.id === "clock-form") {
+    await post("/clock", {start: data.start, rate: Number(data.rate)}, "PUT");
+    return `The scenario clock now reads ${new Date(data.start + "Z").toLocaleString(undefined, SCENARIO_TIME)} and runs ${num(data.rate)} scenario minutes a minute.`;
   }
   if (f.id === "deadline-form") {
     await post("/rounds", {action: me.round.state === "paused" ? "pause" : "open", deadline: data.deadline ? new Date(data.deadline).toISOString() : null});
