@@ -49,3 +49,25 @@ def test_a_boulware_delegation_concedes_as_the_deadline_nears() -> None:
     late = seat.negotiator.propose(seat.state(0))
     k = seat.domain.index("dprk")
     assert seat.domain.matrix[k][late] < seat.domain.matrix[k][early]
+
+
+def test_a_software_delegation_speaks_in_the_scenarios_words() -> None:
+    seat = _seat()
+    said = seat.asks("nuclear", 50, 25)
+    # The delegation's name, the issue's name and readings, and its own stated position.
+    assert said.startswith("Democratic People's Republic of Korea asks to move “DPRK nuclear")
+    assert "from 50 (" in said and "to 25 (" in said
+    assert "toward our stated position of" in said
+    assert "move nuclear" not in said and "“nuclear”" not in said  # no internal ids
+
+
+def test_a_software_delegations_vote_names_the_issue_that_decides_it() -> None:
+    seat = _seat()
+    far = {"nuclear": 100.0, "talks-format": 100.0}
+    against = seat.because(far, accept=False)
+    assert against.startswith("Not yet: on “")
+    assert "too far from our position of" in against
+    own = {i.id: seat.scenario.stance("dprk", i.id).position or 0.0 for i in seat.scenario.issues}
+    assert seat.because(own, accept=True).startswith("We can accept this: on “")
+    # Different texts, different reasons: not one sentence repeated.
+    assert seat.because(far, accept=False) != seat.because(own, accept=False)

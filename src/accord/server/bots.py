@@ -56,6 +56,7 @@ class BotSeat:
         self, exercise: Exercise, participant: Participant, horizon: int, token: str
     ) -> None:
         scenario = parse_scenario(exercise.scenario, source=f"exercise {exercise.id}")
+        self.scenario = scenario
         self.exercise_id = exercise.id
         self.party = participant.party or ""
         self.token = token
@@ -107,6 +108,51 @@ class BotSeat:
         """The negotiator's view of the table: where it is in its horizon, and the outcome."""
         return NegotiationState(self.step, self.horizon, outcome, "chair")
 
+    def asks(self, issue_id: str, current: float, target: float) -> str:
+        """A comment in the delegation's words: where the issue stands, where it should go."""
+        issue = self.scenario.issue(issue_id)
+        position = self.scenario.stance(self.party, issue_id).position
+        toward = (
+            ""
+            if position is None
+            else f", toward our stated position of {position:g} ({issue.reading(position)})"
+        )
+        return (
+            f"{self.scenario.actor(self.party).name} asks to move “{issue.name}” from "
+            f"{current:g} ({issue.reading(current)}) to {target:g} ({issue.reading(target)})"
+            f"{toward}."
+        )
+
+    def because(self, values: dict[str, float], accept: bool) -> str:
+        """A vote's reason: the issue that decides it, read against the stated position.
+
+        Accepting, the issue this text brings closest to the delegation's position (for
+        its weight); rejecting, the one it leaves furthest away.
+        """
+        gaps = []
+        for issue in self.scenario.issues:
+            stance = self.scenario.stance(self.party, issue.id)
+            if issue.id in values and stance.position is not None:
+                width = issue.scale.max - issue.scale.min
+                gap = (stance.salience or 0.0) * abs(values[issue.id] - stance.position) / width
+                gaps.append((gap, issue.id))
+        if not gaps:
+            return "acceptable at this stage" if accept else "not yet acceptable to us"
+        _, issue_id = min(gaps) if accept else max(gaps)
+        issue = self.scenario.issue(issue_id)
+        value = values[issue_id]
+        position = self.scenario.stance(self.party, issue_id).position
+        assert position is not None  # only stated positions were weighed
+        if accept:
+            return (
+                f"We can accept this: on “{issue.name}” it reads {value:g} "
+                f"({issue.reading(value)}), close enough to our position at this stage."
+            )
+        return (
+            f"Not yet: on “{issue.name}” it reads {value:g} ({issue.reading(value)}), "
+            f"too far from our position of {position:g} ({issue.reading(position)})."
+        )
+
     def act(self, client: httpx.Client, base: str) -> None:
         """Answer what is new: the latest text, and open proposals."""
         headers = {"Authorization": f"Bearer {self.token}"}
@@ -123,11 +169,11 @@ class BotSeat:
                 issue = self.domain.space.issues[critique.issue]
                 current = self.domain.space.value_indices(outcome)[critique.issue]
                 target = float(issue.values[int(current) + critique.direction])
-                way = "up" if critique.direction > 0 else "down"
+                # The domain names its issues by the scenario's ids.
                 body = {
                     "version": version,
                     "issue": issue.name,
-                    "body": f"{self.party} asks to move {issue.name} {way}.",
+                    "body": self.asks(issue.name, float(issue.values[int(current)]), target),
                     "amendment": target,
                 }
                 answer = client.post(f"{base}/comments", json=body, headers=headers)
@@ -139,7 +185,7 @@ class BotSeat:
                 continue
             outcome = self.outcome({**text["values"], **proposal["values"]})
             accept = self.negotiator.respond(self.state(outcome), outcome, "proposer")
-            reason = "acceptable at this stage" if accept else "not yet acceptable to us"
+            reason = self.because({**text["values"], **proposal["values"]}, accept)
             vote = {"choice": "accept" if accept else "reject", "reason": reason}
             url = f"{base}/proposals/{proposal['id']}/votes"
             if client.post(url, json=vote, headers=headers).status_code == 201:
