@@ -245,6 +245,24 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             expect(usa.locator("#proposals")).to_contain_text("adopted", timeout=10_000)
             expect(usa.locator("#proposals")).to_contain_text("can live with it")
 
+            # A second proposal fails; the chair closes it with a statement in its own words.
+            dprk.locator('#proposal-form input[name="title"]').fill("Treaty first")
+            dprk.get_by_role("button", name="Table the current text as a proposal").click()
+            treaty = usa.locator("#proposals > div", has_text="Treaty first")
+            treaty.locator('input[name="reason"]').fill("No guarantees before dismantlement")
+            treaty.get_by_role("button", name="reject").click(timeout=10_000)
+            expect(treaty).to_contain_text("your vote: reject", timeout=10_000)
+            closing = chair.locator("#proposals > div", has_text="Treaty first")
+            expect(closing).to_contain_text("1 vote cast", timeout=10_000)
+            closing.get_by_label("Your statement if it is not adopted").fill(
+                "The chair notes broad support for talks, not yet for a treaty."
+            )
+            closing.get_by_role("button", name="Close the vote").click()
+            expect(chair.locator("#timeline")).to_contain_text(
+                "not yet for a treaty", timeout=10_000
+            )
+            expect(usa.locator("#proposals")).to_contain_text("rejected", timeout=10_000)
+
             # Two delegations talk privately: the chair does not see the channel.
             tab(usa, "Channels")
             usa.locator('#channel-form input[name="name"]').fill("Back channel")
@@ -289,7 +307,22 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             facilitator.get_by_role("button", name="Save thresholds").click()
             expect(usa.locator("#thresholds-now")).to_contain_text("60 days", timeout=10_000)
 
+            # The facilitator gives the round a deadline a few seconds away; it closes the round.
             tab(facilitator, "Overview")
+            soon = facilitator.evaluate(
+                "(() => { const d = new Date(Date.now() + 4000);"
+                " const p = n => String(n).padStart(2, '0');"
+                " return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}"
+                "T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`; })()"
+            )
+            facilitator.get_by_label("Deadline of this round").fill(soon)
+            facilitator.get_by_role("button", name="Set deadline").click()
+            expect(facilitator.locator("#deadline-form + .feedback")).to_contain_text(
+                "The round now closes at"
+            )
+            expect(usa.locator("#clock")).to_contain_text("closes at", timeout=10_000)
+            expect(usa.locator("#round")).to_contain_text("closed", timeout=20_000)
+            expect(usa.locator("#timeline")).to_contain_text("closed at its deadline")
             facilitator.get_by_role("button", name="Open the archive for the debrief").click()
             facilitator.locator("#next").get_by_role("button", name="Go to Debrief").click()
             expect(facilitator.locator("#panel-debrief")).to_be_visible()
