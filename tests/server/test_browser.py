@@ -174,6 +174,13 @@ def test_a_round_in_the_browser(tmp_path: Path) -> None:
             usa.keyboard.press("Tab")
             usa.keyboard.press("Enter")
             expect(chair.locator("#comments")).to_contain_text("Prompt, verifiable", timeout=10_000)
+            # The delegation sees its own comment; the facilitator reads every one.
+            expect(usa.locator("#my-comments")).to_contain_text("Prompt, verifiable")
+            expect(usa.locator("#my-comments")).to_contain_text("amend to 80")
+            expect(facilitator.locator("#comments")).to_contain_text(
+                "Prompt, verifiable", timeout=10_000
+            )
+            expect(dprk.locator("#my-comments")).not_to_contain_text("Prompt, verifiable")
             # Feedback where the user is looking: beside the form, saying what was recorded.
             expect(usa.locator("#comment-form + .feedback")).to_contain_text(
                 "is recorded for the chair, with an amendment to 80"

@@ -218,10 +218,11 @@ function renderHistory() {
     }).join("") + "</table>");
 }
 
-function renderComments(comments) {
+// Comments by issue: every one for the chair and the facilitator, a delegation's own for it.
+function renderComments(id, comments) {
   const byIssue = {};
   for (const c of comments) (byIssue[c.issue] ||= []).push(c);
-  put("comments", Object.entries(byIssue).map(([issue, list]) => `<h3>${esc(issueName(issue))}</h3><ul>` + list.map(c =>
+  put(id, Object.entries(byIssue).map(([issue, list]) => `<h3>${esc(issueName(issue))}</h3><ul>` + list.map(c =>
     `<li>v${c.version} ${esc(seatName(c.author_id))}: ${esc(c.body)}${c.amendment !== null
       ? ` — amend to ${esc(num(c.amendment))}${me.seat.role === "chair" && c.version === text.version
         ? ` <button type="button" data-apply="${esc(issue)}" data-value="${c.amendment}">Put ${esc(num(c.amendment))} in my draft</button>` : ""}`
@@ -433,8 +434,9 @@ async function load() {
     put("inject-targets", ticks("targets"));
     // Every comment, read once: the chair's desk lists them, both dashboards count them.
     const watching = me.seat.role === "chair" || me.seat.role === "facilitator";
-    const comments = watching ? await api("/comments") : null;
-    if (me.seat.role === "chair") renderComments(comments);
+    const comments = watching || me.seat.role === "delegation" ? await api("/comments") : null;
+    if (watching) renderComments("comments", comments);
+    if (me.seat.role === "delegation") renderComments("my-comments", comments);
     const props = await renderProposals();
     const [next, where] = nextAction(props);
     const label = where && el(`tab-${where}`)?.firstChild.textContent;
@@ -449,7 +451,7 @@ async function load() {
     await renderMeasures();
     if (me.exercise.archive_open || me.seat.role === "facilitator" || me.seat.role === "chair") await renderDebrief();
     const timeline = await api("/timeline");
-    renderDashboard(timeline, props, comments);
+    renderDashboard(timeline, props, watching ? comments : null);
     put("timeline", timeline.map(e => `<li><span class="muted">${esc(when(e.at))}</span> ${describeEvent(e)}</li>`).join(""));
     show(null);
   } catch (err) { show(err); }
