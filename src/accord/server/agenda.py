@@ -7,8 +7,10 @@ labelled point nearest each value.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from fastapi import HTTPException
@@ -28,14 +30,34 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=64)
-def _parse(text: str, source: str) -> Scenario:
-    return parse_scenario(text, source=source)
+KEPT_SCENARIOS = 64
+"""Parsed scenarios a server process keeps, the most recently used."""
+
+_scenarios: OrderedDict[tuple[int, dt.datetime], Scenario] = OrderedDict()
+_scenarios_lock = threading.Lock()
 
 
 def scenario_of(exercise: Exercise) -> Scenario:
-    """The exercise's scenario (parsed once per process)."""
-    return _parse(exercise.scenario, f"exercise {exercise.id}")
+    """The exercise's scenario, parsed once per process.
+
+    Kept by the exercise's id and creation time: an exercise's scenario never changes,
+    and the time tells apart exercises of other databases with the same id. Its text
+    (a deferred column, tens of kilobytes) is read from the database only to parse it.
+    """
+    key = (exercise.id, exercise.created_at)
+    if None in key:  # not yet in the database: nothing to tell it apart by
+        return parse_scenario(exercise.scenario, source=f"exercise {exercise.id}")
+    with _scenarios_lock:
+        kept = _scenarios.get(key)
+        if kept is not None:
+            _scenarios.move_to_end(key)
+            return kept
+    scenario = parse_scenario(exercise.scenario, source=f"exercise {exercise.id}")
+    with _scenarios_lock:
+        _scenarios[key] = scenario
+        while len(_scenarios) > KEPT_SCENARIOS:
+            _scenarios.popitem(last=False)
+    return scenario
 
 
 def agenda(exercise: Exercise) -> dict[str, Issue]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from accord.errors import AccordError
 
@@ -60,13 +60,25 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+SQLITE_KEPT = 8
+"""SQLite connections a server process keeps open for reuse."""
+
 WAL_WAIT_SECONDS = 30.0
 """How long switching a SQLite file to its write-ahead log waits for another process."""
 
 
 def _sqlite_engine(url: str, immediate: bool = False) -> Engine:
     """A SQLite engine with accord's pragmas, its file in write-ahead-log mode."""
-    engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=NullPool)
+    # Connections are kept and reused (opening one, with its pragmas, and closing it cost
+    # more than a small write), and never waited for: with no limit on overflow, a request
+    # never queues for a connection, only for SQLite's writer (see deps.app_session).
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        poolclass=QueuePool,
+        pool_size=SQLITE_KEPT,
+        max_overflow=-1,
+    )
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin_immediate if immediate else _sqlite_begin)
     deadline = time.monotonic() + WAL_WAIT_SECONDS

@@ -222,8 +222,12 @@ class Allowed:
             raise ValueError(f"roles must be some of {ROLES}, got {roles}")
         self.roles = roles
 
-    def __call__(self, seat: CurrentSeat) -> Seat:
-        """The request's seat; 403 naming the roles allowed if it holds another."""
+    async def __call__(self, seat: CurrentSeat) -> Seat:
+        """The request's seat; 403 naming the roles allowed if it holds another.
+
+        A coroutine, though it awaits nothing: it then runs on the event loop, not in a
+        worker thread of its own (a thread hop per request, for one comparison).
+        """
         if seat.role not in self.roles:
             raise HTTPException(403, f"only the {' or the '.join(self.roles)} may do this")
         return seat
