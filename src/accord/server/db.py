@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from functools import lru_cache
@@ -156,12 +157,21 @@ def upgrade(url: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    # On SQLite, processes migrating the same new file at once (two commands started
-    # together) take turns: each migration holds the write lock from its first statement.
-    migrating = _sqlite_engine(url, immediate=True) if url.startswith("sqlite") else None
-    config.attributes["engine"] = migrating or engine_for(url)
-    try:
-        command.upgrade(config, "head")
-    finally:
-        if migrating is not None:
-            migrating.dispose()
+    # On SQLite, processes migrating the same file at once (two commands started together)
+    # take turns: one at a time holds a lock file beside it, and each migration holds the
+    # write lock from its first statement. (The write lock alone once let a process read
+    # the version before another's migration committed, and fail to update it.)
+    path = sqlite_file(url)
+    turn: Any = contextlib.nullcontext()
+    if path is not None:
+        from filelock import FileLock
+
+        turn = FileLock(f"{path}-migrate.lock", timeout=WAL_WAIT_SECONDS * 4)
+    with turn:
+        migrating = _sqlite_engine(url, immediate=True) if url.startswith("sqlite") else None
+        config.attributes["engine"] = migrating or engine_for(url)
+        try:
+            command.upgrade(config, "head")
+        finally:
+            if migrating is not None:
+                migrating.dispose()
