@@ -245,6 +245,8 @@ def test_run_refuses_bad_options(tmp_path: Path) -> None:
         app, ["run", NEA, "--report", str(tmp_path / "r.html"), "--strategy", "grim"]
     )
     assert bad.exit_code == 2 and "strict, generous, unconditional" in bad.output
+    bad = runner.invoke(app, ["run", NEA, "--negotiator", "genius"])
+    assert bad.exit_code == 2 and "'genius' is not one of 'boulware'" in bad.output
 
 
 def test_experiment_runs_and_resumes(tmp_path: Path) -> None:

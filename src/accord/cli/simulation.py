@@ -228,7 +228,7 @@ def run_command(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Seed of the whole run.")] = 0,
     negotiator: Annotated[
-        str,
+        NegotiatorName,
         typer.Option("--negotiator", help="Delegations' strategy in the forums.", metavar="NAME"),
     ] = "boulware",
     strategy: Annotated[
@@ -252,16 +252,11 @@ def run_command(
     if not (report.parent if str(report.parent) else Path(".")).is_dir():
         raise AccordError(f"{report}: the folder {report.parent} does not exist; create it first")
     from accord.forum.implementation import STRATEGIES
-    from accord.negotiation import NEGOTIATORS
     from accord.report.html import render_report
     from accord.report.run import RunSettings, plan_run, run_all
 
     if strategy not in STRATEGIES:
         raise AccordError(f"--strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
-    if negotiator not in NEGOTIATORS:
-        raise AccordError(
-            f"unknown negotiator {negotiator!r}; choose from: {', '.join(NEGOTIATORS)}"
-        )
     scenario = load_scenario(scenario_file)
     console = _console()
     settings = RunSettings(
