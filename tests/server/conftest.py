@@ -108,9 +108,10 @@ class Table:
         sessions: sessionmaker[Session],
         format_id: str = "four-party",
         opened: bool = True,
+        scenario: str = SCENARIO,
     ) -> None:
         with sessions() as session:
-            exercise, seats = create_exercise(session, SCENARIO, format_id)
+            exercise, seats = create_exercise(session, scenario, format_id)
         self.id = exercise.id
         self.client = client
         self.sessions = sessions

@@ -6,7 +6,9 @@ import datetime as dt
 import json
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from accord.errors import AccordError
 from accord.server.models import Exercise, Round
@@ -210,6 +212,24 @@ def test_a_final_text_not_adopted_says_so_and_shows_its_brackets(table: Table) -
     assert "Nothing was adopted." in doc
     assert doc.count("*[bracketed: not agreed]*") == 1
     assert "## The votes" not in doc  # none was tabled
+
+
+def test_a_delegations_brief_carries_the_trainers_instructions_to_it_alone(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    from tests.server.conftest import SCENARIO
+
+    told = "Hold out for verification; you may give ground on the format of talks."
+    text = SCENARIO.replace('id = "usa"\n', f'id = "usa"\ninstructions = "{told}"\n', 1)
+    assert text != SCENARIO
+    table = Table(client, sessions, scenario=text)
+    assert table.call("usa", "GET", "/brief").json()["instructions"] == told
+    assert table.call("china", "GET", "/brief").json()["instructions"] == ""
+    # Exercise design, not a position: the forecasts do not change with it.
+    from accord.forecasting import forecast
+    from accord.scenario.loader import parse_scenario
+
+    assert forecast(parse_scenario(text)).records() == forecast(parse_scenario(SCENARIO)).records()
 
 
 def test_a_damaged_export_is_refused_whole(table: Table) -> None:

@@ -167,6 +167,9 @@ class Actor(_Frozen):
             (for example a CINC score).
         reservation: Utility (0–1) of no agreement in negotiations; by default
             the utility of the status quo.
+        instructions: A trainer's instructions to whoever plays the actor in a live
+            exercise, shown on that delegation's brief alone. Exercise design, not a
+            position: the models never read it.
     """
 
     id: Identifier
@@ -175,6 +178,7 @@ class Actor(_Frozen):
     capability: SourcedNumber
     reservation: SourcedNumber | None = None
     description: str = ""
+    instructions: str = ""
 
     @field_validator("reservation")
     @classmethod

@@ -349,6 +349,8 @@ class BriefView(BaseModel):
     party: str
     name: str
     description: str
+    instructions: str
+    """The trainer's instructions to this delegation, where the scenario gives some."""
     reservation: float | None
     """Utility (0–1) of no agreement, where the scenario states it."""
     issues: list[BriefIssue]

@@ -60,6 +60,7 @@ def brief(seat: DelegationSeat) -> dict[str, Any]:
         "party": party,
         "name": actor.name,
         "description": actor.description,
+        "instructions": actor.instructions,
         "reservation": None if actor.reservation is None else actor.reservation.value,
         "issues": issues,
     }

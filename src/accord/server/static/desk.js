@@ -327,7 +327,8 @@ let brief = null;
 async function renderBrief() {
   if (me.seat.role !== "delegation") return;
   brief ||= await api("/brief");
-  put("brief", `<p><strong>${esc(brief.name)}</strong>${brief.description ? ": " + esc(brief.description) : ""}</p>
+  put("brief", `<p><strong>${esc(brief.name)}</strong>${brief.description ? ": " + esc(brief.description) : ""}</p>` +
+    (brief.instructions ? `<h3>Your instructions</h3><p class="instructions">${esc(brief.instructions)}</p>` : "") + `
     <table><tr><th scope="col">Issue</th><th scope="col">Your position</th><th scope="col">For you</th><th scope="col">Without agreement</th><th scope="col">Source</th></tr>` +
     brief.issues.map(i => `<tr><th scope="row">${esc(i.name)}</th>
       <td>${i.position === null ? "—" : esc(num(i.position))} <span class="muted">${esc(i.position_reading)}</span>${i.note ? `<br><span class="muted">${esc(i.note)}</span>` : ""}</td>
