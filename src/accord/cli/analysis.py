@@ -122,8 +122,7 @@ def forecast_command(
     console = _console()
     result: ForecastTable | ForecastDistribution
     if samples > 0:
-        engine = executor_for(executor, workers, dask)
-        try:
+        with executor_for(executor, workers, dask) as engine:
             result = with_progress(
                 lambda progress: forecast_distribution(
                     scenario,
@@ -136,8 +135,6 @@ def forecast_command(
                 ),
                 samples,
             )
-        finally:
-            engine.close()
         console.print(render.distribution_view(result, scenario, console.width))
         if plot is not None:
             from accord.report.plots import plot_distributions

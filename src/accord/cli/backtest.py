@@ -186,8 +186,7 @@ def backtest_command(
 
     chosen = [get_model(m) for m in model] if model else None
     cases = read_cases(data)
-    engine = executor_for(executor, workers, dask)
-    try:
+    with executor_for(executor, workers, dask) as engine:
         result = with_progress(
             lambda progress: backtest(
                 cases,
@@ -202,8 +201,6 @@ def backtest_command(
             len(cases.blocks) * (len(chosen) + 1 if chosen else 7),
             what="Models on issues",
         )
-    finally:
-        engine.close()
     terminal = console()
     terminal.print(backtest_view(result))
     written = []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -115,10 +116,15 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def executor_for(kind: ExecutorKind, workers: int | None, dask: str | None) -> Executor:
-    """The executor the options --executor, --workers and --dask name."""
+@contextlib.contextmanager
+def executor_for(kind: ExecutorKind, workers: int | None, dask: str | None) -> Iterator[Executor]:
+    """The executor the options --executor, --workers and --dask name, closed afterwards."""
     from accord.executors import make_executor
 
-    return make_executor(
+    engine = make_executor(
         kind, workers=workers, dask=None if dask is None else ("" if dask == "local" else dask)
     )
+    try:
+        yield engine
+    finally:
+        engine.close()

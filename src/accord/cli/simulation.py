@@ -324,23 +324,21 @@ def experiment_command(
         name, values = name_value("--param", item, "NAME=V1,V2", "strategy=strict,generous")
         parameters[name] = _sweep_values(item, name, values.split(","))
     sweep = Sweep(str(scenario_file), parameters, draws=runs, seed=seed)
-    engine = executor_for(executor, workers, dask)
     total = len(sweep.tasks())
     try:
-        table = with_progress(
-            lambda progress: run_sweep(
-                sweep, format_comparison_job, executor=engine, out=out, progress=progress
-            ),
-            total,
-        )
+        with executor_for(executor, workers, dask) as engine:
+            table = with_progress(
+                lambda progress: run_sweep(
+                    sweep, format_comparison_job, executor=engine, out=out, progress=progress
+                ),
+                total,
+            )
     except KeyboardInterrupt:
         typer.echo(
             f"interrupted; finished tasks are kept in {out}; run the same command to resume",
             err=True,
         )
         raise typer.Exit(130) from None
-    finally:
-        engine.close()
     swept = [name for name in sorted(sweep.parameters) if name in table.columns]
     summary = summarise(
         table.drop(columns=["task", "replicate", "seed"], errors="ignore"), by=swept
