@@ -166,9 +166,8 @@ def open_rounds(port: int, tables: list[tuple[int, dict[str, str]]]) -> None:
             opened.raise_for_status()
 
 
-def run(database: str, exercises: int, per_delegation: int, pages: int) -> dict[str, float]:
-    """One load run on one database: throughput and latency of acknowledged writes."""
-    ERRORS.clear()
+def make_exercises(database: str, exercises: int) -> list[tuple[int, dict[str, str]]]:
+    """Fresh six-party exercises on a migrated database: (id, {party or role: token})."""
     upgrade(database)
     scenario = (ROOT / "scenarios" / "northeast-asia-2002.toml").read_text()
     tables = []
@@ -176,6 +175,13 @@ def run(database: str, exercises: int, per_delegation: int, pages: int) -> dict[
         for _ in range(exercises):
             exercise, seats = create_exercise(session, scenario, "six-party")
             tables.append((exercise.id, {s.party or s.role: s.token for s in seats}))
+    return tables
+
+
+def run(database: str, exercises: int, per_delegation: int, pages: int) -> dict[str, float]:
+    """One load run on one database: throughput and latency of acknowledged writes."""
+    ERRORS.clear()
+    tables = make_exercises(database, exercises)
     port = free_port()
     server = start_server(database, port, log=os.environ.get("ACCORD_BENCH_LOG"))
     try:

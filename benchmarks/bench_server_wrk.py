@@ -37,16 +37,15 @@ from pathlib import Path
 
 import httpx
 
-from accord.server.db import session_factory, upgrade
-from accord.server.service import create_exercise, hash_token
+from accord.server.service import hash_token
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # the tests' helper that starts a server process
 sys.path.insert(0, str(HERE))
 from bare_server import copy_tokens  # noqa: E402
-from bench_server import open_rounds  # noqa: E402
-from tests.launch import free_port, start_server  # noqa: E402
+from bench_server import make_exercises, open_rounds  # noqa: E402
+from tests.launch import answering, free_port, start_server  # noqa: E402
 
 LUA = """
 local seats = {%s}
@@ -68,18 +67,6 @@ function request()
   }, body)
 end
 """
-
-
-def seats_of(database: str, exercises: int) -> list[tuple[int, dict[str, str]]]:
-    """Fresh six-party exercises: (exercise id, {party or role: token})."""
-    upgrade(database)
-    scenario = (ROOT / "scenarios" / "northeast-asia-2002.toml").read_text()
-    tables = []
-    with session_factory(database)() as session:
-        for _ in range(exercises):
-            exercise, seats = create_exercise(session, scenario, "six-party")
-            tables.append((exercise.id, {s.party or s.role: s.token for s in seats}))
-    return tables
 
 
 def delegations(tables: list[tuple[int, dict[str, str]]]) -> list[tuple[str, str]]:
@@ -159,14 +146,7 @@ def start_bare(database: str, port: int) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit("the bare server did not start")
+    return answering(proc, port)
 
 
 def show(name: str, r: dict[str, float], base: dict[str, float] | None = None) -> None:
@@ -178,7 +158,7 @@ def show(name: str, r: dict[str, float], base: dict[str, float] | None = None) -
 
 
 def measure(database: str, args: argparse.Namespace, workers: tuple[int, ...]) -> None:
-    tables = seats_of(database, args.exercises)
+    tables = make_exercises(database, args.exercises)
     seats = delegations(tables)
     folder = Path(tempfile.mkdtemp(prefix="accord-wrk-"))
     script = folder / "comments.lua"

@@ -11,7 +11,7 @@ import httpx
 
 from accord.errors import AccordError
 
-__all__ = ["free_port", "start_server"]
+__all__ = ["answering", "free_port", "start_server"]
 
 
 def free_port() -> int:
@@ -37,6 +37,13 @@ def start_server(
             proc = subprocess.Popen(
                 command, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True
             )
+    return answering(proc, port, wait)
+
+
+def answering(
+    proc: subprocess.Popen[bytes], port: int, wait: float = 30.0
+) -> subprocess.Popen[bytes]:
+    """``proc`` once its server on 127.0.0.1:``port`` answers; killed, and an error, if not."""
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:
