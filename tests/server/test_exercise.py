@@ -82,6 +82,7 @@ def test_a_round_closes_at_its_deadline_and_names_the_proposals_left_open(table:
     with table.sessions() as session:
         assert close_overdue_rounds(session) == 1
         assert close_overdue_rounds(session) == 0  # once only
+        session.commit()  # the server's writer commits the clock's work
     closing = [e for e in table.call("usa", "GET", "/timeline").json() if e["kind"] == "round"][-1]
     assert closing["payload"]["reason"] == "deadline"
     assert closing["payload"]["open_proposals"] == [pid]  # carried over, not silently dropped

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from accord.server.bell import Bell
 from accord.server.db import POOL_OVERFLOW, POOL_SIZE, session_factory
-from accord.server.deps import run_with_session
+from accord.server.deps import SeatKeys, Writes, make_writer, run_with_session
 from accord.server.feed import Feeds
 from accord.server.headers import SecurityHeaders
 from accord.server.limits import BodyLimit, SeatRate
@@ -95,13 +95,16 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     )
     app.state.database_url = settings.database_url
     # Requests open their sessions here (tests swap in sessions bound to a rolled-back
-    # transaction); SQLite's writers take turns.
+    # transaction); on SQLite one writer makes every write.
     app.state.sessions = session_factory(settings.database_url)
     app.state.serialise_writes = settings.database_url.startswith("sqlite")
     app.state.db_queues = WeakKeyDictionary()
     app.state.db_slots = DB_SLOTS
     app.state.clock_seconds = settings.clock_seconds
     app.state.bell = Bell()  # rung when a commit records events in an exercise
+    app.state.writer = make_writer(app)  # every write goes through it
+    app.state.writes = Writes(app)
+    app.state.seat_keys = SeatKeys()  # who holds each token seen
     app.state.presence = Presence()  # which seats have a page open
     app.state.feeds = Feeds(
         lambda writes, work: run_with_session(app, writes, work),

@@ -107,6 +107,8 @@ def recorded(session: Session, exercise_id: int) -> bool:
 
 @event.listens_for(Session, "after_commit")
 def _ring_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: nothing is committed yet
+        return
     exercises: set[int] = session.info.pop(_RECORDED, set())
     bell: Any = session.info.get(_BELL)
     if bell is not None:
@@ -116,4 +118,7 @@ def _ring_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_RECORDED, None)
+    # A savepoint rolled back (one refused write among others committed together) leaves
+    # what the transaction recorded before it: the bell still rings for those.
+    if not session.in_nested_transaction():
+        session.info.pop(_RECORDED, None)

@@ -72,7 +72,7 @@ def _sqlite_engine(url: str, immediate: bool = False) -> Engine:
     """A SQLite engine with accord's pragmas, its file in write-ahead-log mode."""
     # Connections are kept and reused (opening one, with its pragmas, and closing it cost
     # more than a small write), and never waited for: with no limit on overflow, a request
-    # never queues for a connection, only for SQLite's writer (see deps.app_session).
+    # never queues for a connection (writes queue for the app's writer: see writer.py).
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False},
@@ -102,8 +102,8 @@ def engine_for(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
-        # SQLite has one writer at a time: no pool to wait on; writers queue in the app
-        # (deps.app_session) and, across processes, in busy_timeout.
+        # SQLite has one writer at a time: no pool to wait on; writes queue for the app's
+        # writer (writer.py) and, across processes, in busy_timeout.
         return _sqlite_engine(url)
     return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 

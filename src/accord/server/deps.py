@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
-from sqlalchemy import select
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from accord.server.models import Exercise, Participant
 from accord.server.service import hash_token
+from accord.server.writer import GroupWriter, PooledWriter, Writer, wait_to_end
 
 __all__ = [
     "MAX_ID",
@@ -22,6 +25,7 @@ __all__ = [
     "SEAT_HEADER",
     "Allowed",
     "AnySeat",
+    "AppWrites",
     "ChairSeat",
     "CurrentSeat",
     "DbSession",
@@ -29,10 +33,15 @@ __all__ = [
     "FacilitatorSeat",
     "RecordId",
     "Seat",
+    "SeatKey",
+    "SeatKeys",
     "TableSeat",
+    "Writes",
     "app_session",
     "authenticate",
     "credentials",
+    "make_writer",
+    "open_session",
     "run_with_session",
 ]
 
@@ -53,81 +62,256 @@ def _per_loop(app: FastAPI, make: Callable[[], Any]) -> Any:
     return queues[loop]
 
 
-def _turn(app: FastAPI, writes: bool) -> AbstractAsyncContextManager[Any]:
+def _turn(app: FastAPI) -> AbstractAsyncContextManager[Any]:
     """Wait, on the event loop, until the database can take this request at once.
 
-    SQLite: one writer at a time (readers go on alongside, thanks to the WAL).
-    Other databases: no more requests at once than the connection pool holds.
-    Requests queue here, first come first served, holding no worker thread: a
-    request that waited in a thread (for SQLite's writer, or for a pooled
-    connection) would hold one of the server's threads, and with enough of them
-    waiting, the request holding the turn could get no thread to finish in.
+    SQLite: at once (readers go on beside the writer, thanks to the write-ahead log;
+    writes go through the app's writer). Other databases: no more requests at once than
+    the connection pool holds. Requests queue here, first come first served, holding no
+    worker thread: a request that waited in a thread for a pooled connection would hold
+    one of the server's threads, and with enough of them waiting, the request holding a
+    connection could get no thread to finish in.
     """
     if app.state.serialise_writes:
-        return _per_loop(app, asyncio.Lock) if writes else nullcontext()
+        return nullcontext()
     slots = app.state.db_slots
     return _per_loop(app, lambda: asyncio.Semaphore(slots))  # type: ignore[no-any-return]
 
 
+_READ_ONLY = "accord.read_only"
+
+
+def open_session(app: FastAPI, *, read_only: bool) -> Session:
+    """A new session of the app's database, ringing the app's bell when it commits events.
+
+    A read-only session refuses to write anything (a write goes through the app's
+    writer, which commits it with others and answers once it is on disk).
+    """
+    session = app.state.bell.attach(app.state.sessions())
+    if read_only:
+        session.info[_READ_ONLY] = True
+    return session  # type: ignore[no-any-return]
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(_READ_ONLY):
+        raise RuntimeError(
+            "this session only reads: record through the app's writer (deps.Writes.act)"
+        )
+
+
+def make_writer(app: FastAPI) -> Writer:
+    """The app's writer: group commit on SQLite, a transaction per write elsewhere."""
+
+    def opener() -> Session:
+        return open_session(app, read_only=False)
+
+    if app.state.serialise_writes:
+        return GroupWriter(opener)
+    return PooledWriter(opener, lambda: _turn(app))
+
+
 @asynccontextmanager
-async def app_session(app: FastAPI, writes: bool) -> AsyncIterator[Session]:
-    """A session of the app's database, once the database can take it (see :func:`_turn`)."""
-    async with _turn(app, writes):
-        with app.state.sessions() as session:
-            yield app.state.bell.attach(session)
+async def app_session(app: FastAPI) -> AsyncIterator[Session]:
+    """A read-only session of the app's database, once the database can take it."""
+    async with _turn(app):
+        with open_session(app, read_only=True) as session:
+            yield session
 
 
 async def run_with_session(app: FastAPI, writes: bool, work: Callable[[Session], T]) -> T:
     """``work(session)`` in a worker thread, once the database can take it (see :func:`_turn`).
 
-    For the server's own work outside requests (the clock, event streams). The session
-    is opened and closed in the worker thread, and a caller that is cancelled (the
-    server shutting down, a page closing) waits for the work to end: the turn is not
-    given up early, and no connection is closed under a running query. (A plain
-    ``asyncio.to_thread`` abandons its thread on cancellation; SQLite then crashed.)
+    For the server's own work outside requests (the clock, event streams). Work that
+    writes goes through the app's writer (``writes``; the writer commits it). A caller
+    that is cancelled (the server shutting down, a page closing) waits for the work to
+    end: no connection is closed under a running query. (A plain ``asyncio.to_thread``
+    abandons its thread on cancellation; SQLite then crashed.)
     """
+    if writes:
+        return await app.state.writer.run(work)  # type: ignore[no-any-return]
 
     def run() -> T:
-        with app.state.sessions() as session:
-            return work(app.state.bell.attach(session))
+        with open_session(app, read_only=True) as session:
+            return work(session)
 
-    async with _turn(app, writes):
-        running = asyncio.ensure_future(asyncio.to_thread(run))
-        try:
-            return await asyncio.shield(running)
-        except asyncio.CancelledError:
-            while not running.done():  # a short query: let it end, then pass the cancellation on
-                with suppress(asyncio.CancelledError):
-                    await asyncio.wait([running])
-            raise
+    async with _turn(app):
+        return await wait_to_end(asyncio.ensure_future(asyncio.to_thread(run)))
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request, bound to the app's database."""
-    writes = request.method not in ("GET", "HEAD", "OPTIONS")
-    async with app_session(request.app, writes) as session:
-        yield session
+    """One read-only session per request, bound to the app's database.
+
+    A write's request session takes no turn (see :func:`_turn`): its work goes through
+    the writer, which takes its own, and a request holding a turn while it waited for
+    another could wait forever (80 writes at once on PostgreSQL once hung the server).
+    """
+    if request.method in ("GET", "HEAD"):
+        async with app_session(request.app) as session:
+            yield session
+    else:
+        with open_session(request.app, read_only=True) as session:
+            yield session
 
 
 DbSession = Annotated[Session, Depends(get_session)]
 
 
-class Seat:
-    """The participant making a request, with its exercise."""
+@dataclass(frozen=True)
+class SeatKey:
+    """Who holds a token: what never changes of a seat."""
 
-    def __init__(self, participant: Participant, exercise: Exercise) -> None:
-        self.participant = participant
-        self.exercise = exercise
+    id: int
+    exercise_id: int
+    role: str
+    party: str | None
+    token_hash: str
+
+
+class Seat:
+    """The participant making a request, with its exercise.
+
+    A read's seat comes with its participant and exercise, read with the request's
+    session. A write's seat comes with who it is alone (its :class:`SeatKey`, kept by
+    the process), and is bound to the writer's transaction (:meth:`bind`), where its
+    token and its exercise's state are read as they are when the write is made.
+    """
+
+    def __init__(
+        self, key: SeatKey, participant: Participant | None = None, exercise: Exercise | None = None
+    ) -> None:
+        self.key = key
+        self._participant = participant
+        self._exercise = exercise
+
+    @classmethod
+    def of(cls, participant: Participant, exercise: Exercise) -> Seat:
+        """The seat of a participant read from the database."""
+        key = SeatKey(
+            participant.id,
+            exercise.id,
+            participant.role,
+            participant.party,
+            participant.token_hash,
+        )
+        return cls(key, participant, exercise)
 
     @property
     def id(self) -> int:
         """The participant's id."""
-        return self.participant.id
+        return self.key.id
 
     @property
     def role(self) -> str:
         """delegation, chair, facilitator or observer."""
-        return self.participant.role
+        return self.key.role
+
+    @property
+    def participant(self) -> Participant:
+        """The participant's row (bound seats only)."""
+        if self._participant is None:
+            raise RuntimeError("a write's seat is bound in the writer: use Writes.act(seat, work)")
+        return self._participant
+
+    @property
+    def exercise(self) -> Exercise:
+        """The exercise's row (bound seats only)."""
+        if self._exercise is None:
+            raise RuntimeError("a write's seat is bound in the writer: use Writes.act(seat, work)")
+        return self._exercise
+
+    def bind(self, session: Session) -> Seat:
+        """The seat as the session's transaction reads it.
+
+        401 if its token was replaced meanwhile; 409 once the archive is open (the
+        exercise is over: nothing more is recorded).
+        """
+        found = session.execute(
+            select(Participant, Exercise)
+            .join(Exercise, Exercise.id == Participant.exercise_id)
+            .where(Participant.id == self.key.id)
+        ).one_or_none()
+        if found is None or found[0].token_hash != self.key.token_hash:
+            raise HTTPException(401, "unknown token; use the join link you were given")
+        participant, exercise = found
+        if exercise.archive_open:
+            raise HTTPException(
+                409,
+                "the exercise is over: the facilitator opened the archive for the debrief, "
+                "so nothing more can be recorded",
+            )
+        return Seat(self.key, participant, exercise)
+
+
+SEAT_KEYS_KEPT = 100_000
+"""Seat keys a server process keeps (all are forgotten at once past this many)."""
+
+
+class SeatKeys:
+    """The seats of tokens seen by this process, by token hash: a write reads none.
+
+    A key may outlive its token (a software delegation's runner gives its seat a new
+    one): every write checks its token again in its own transaction (Seat.bind).
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[str, SeatKey] = {}
+
+    async def find(self, app: FastAPI, token_hash: str) -> SeatKey | None:
+        """The key of a token hash, read from the database the first time."""
+        key = self._known.get(token_hash)
+        if key is None:
+            key = await run_with_session(app, False, lambda s: _seat_key(s, token_hash))
+            if key is not None:
+                if len(self._known) >= SEAT_KEYS_KEPT:
+                    self._known.clear()
+                self._known[token_hash] = key
+        return key
+
+    def forget(self, token_hash: str) -> None:
+        """Drop a key whose token no longer holds."""
+        self._known.pop(token_hash, None)
+
+
+def _seat_key(session: Session, token_hash: str) -> SeatKey | None:
+    found = session.execute(
+        select(Participant, Exercise)
+        .join(Exercise, Exercise.id == Participant.exercise_id)
+        .where(Participant.token_hash == token_hash)
+    ).one_or_none()
+    return None if found is None else Seat.of(*found).key
+
+
+class Writes:
+    """A request's way to the app's writer (a route's ``writes: AppWrites``)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._app = app
+
+    async def act(self, seat: Seat, work: Callable[..., T], *args: Any) -> T:
+        """``work(session, seat, *args)`` in the writer, the seat bound to its transaction.
+
+        The work adds and checks, and does not commit: the answer comes once the writer
+        has committed it.
+        """
+
+        def bound(session: Session) -> T:
+            return work(session, seat.bind(session), *args)
+
+        try:
+            return await self._app.state.writer.run(bound)  # type: ignore[no-any-return]
+        except HTTPException as exc:
+            if exc.status_code == 401:
+                self._app.state.seat_keys.forget(seat.key.token_hash)
+            raise
+
+
+async def _app_writes(request: Request) -> Writes:
+    return request.app.state.writes  # type: ignore[no-any-return]
+
+
+AppWrites = Annotated[Writes, Depends(_app_writes)]
 
 
 SEAT_COOKIE = "accord_seat_{}"
@@ -161,7 +345,7 @@ def credentials(request: Request, authorization: str | None, seat_hint: str | No
     )
 
 
-def current_seat(
+async def current_seat(
     request: Request,
     session: DbSession,
     exercise_id: Annotated[int, Path(ge=1, le=MAX_ID)],
@@ -170,19 +354,22 @@ def current_seat(
 ) -> Seat:
     """The seat of the request's credentials; 401 without valid ones, 403 for another exercise.
 
-    Once the archive is open the exercise is over: every write is refused with 409.
-    A seat that writes faster than its limit is answered 429 (see limits.SeatRate).
+    A read's seat is read with the request's session. A write's seat is who holds the
+    token (kept by the process; see SeatKeys), bound when the writer makes the write;
+    once the archive is open every write is refused there with 409. A seat that writes
+    faster than its limit is answered 429 (see limits.SeatRate).
     """
-    found = authenticate(session, exercise_id, credentials(request, authorization, seat))
-    if request.method not in ("GET", "HEAD"):
-        if found.exercise.archive_open:
-            raise HTTPException(
-                409,
-                "the exercise is over: the facilitator opened the archive for the debrief, "
-                "so nothing more can be recorded",
-            )
-        request.app.state.seat_rate.take(found.id)
-    return found
+    secret = credentials(request, authorization, seat)
+    if request.method in ("GET", "HEAD"):
+        return await run_in_threadpool(authenticate, session, exercise_id, secret)
+    app = request.app
+    key = await app.state.seat_keys.find(app, hash_token(secret))
+    if key is None:
+        raise HTTPException(401, "unknown token; use the join link you were given")
+    if key.exercise_id != exercise_id:
+        raise HTTPException(403, "this token belongs to another exercise")
+    app.state.seat_rate.take(key.id)
+    return Seat(key)
 
 
 def authenticate(session: Session, exercise_id: int, secret: str) -> Seat:
@@ -197,7 +384,7 @@ def authenticate(session: Session, exercise_id: int, secret: str) -> Seat:
     participant, exercise = found
     if participant.exercise_id != exercise_id:
         raise HTTPException(403, "this token belongs to another exercise")
-    return Seat(participant, exercise)
+    return Seat.of(participant, exercise)
 
 
 CurrentSeat = Annotated[Seat, Depends(current_seat)]

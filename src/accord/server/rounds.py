@@ -120,7 +120,7 @@ def close_round(session: Session, current: Round, reason: str) -> dict[str, Any]
 
 
 def close_overdue_rounds(session: Session, now: dt.datetime | None = None) -> int:
-    """Close every open round whose deadline has passed; how many were closed."""
+    """Close every open round whose deadline has passed; how many were closed (not committed)."""
     now = now or _now()
     rounds = session.scalars(
         select(Round).where(Round.state == "open", Round.deadline.is_not(None))
@@ -129,5 +129,4 @@ def close_overdue_rounds(session: Session, now: dt.datetime | None = None) -> in
     for overdue in rounds:
         if round_state(overdue, now) == "closed" and close_round(session, overdue, "deadline"):
             closed += 1
-    session.commit()
     return closed

@@ -9,9 +9,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from accord.server.deps import (
     AnySeat,
+    AppWrites,
     DbSession,
     DelegationSeat,
     RecordId,
@@ -67,8 +69,14 @@ def list_channels(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
 
 
 @router.post("/channels", status_code=201, response_model=ChannelView)
-def add_channel(body: ChannelCreate, seat: DelegationSeat, session: DbSession) -> dict[str, Any]:
+async def add_channel(
+    body: ChannelCreate, seat: DelegationSeat, writes: AppWrites
+) -> dict[str, Any]:
     """A delegation opens a private channel with other delegations."""
+    return await writes.act(seat, _add_channel, body)
+
+
+def _add_channel(session: Session, seat: Seat, body: ChannelCreate) -> dict[str, Any]:
     invited = delegation_ids(session, seat.exercise.id, body.members)
     channel = Channel(exercise_id=seat.exercise.id, name=body.name, kind="private")
     session.add(channel)
@@ -77,7 +85,6 @@ def add_channel(body: ChannelCreate, seat: DelegationSeat, session: DbSession) -
     for member in members:
         session.add(ChannelMember(channel_id=channel.id, participant_id=member))
     record(session, seat.exercise.id, "channel", {"id": channel.id, "name": body.name}, members)
-    session.commit()
     return {"id": channel.id, "name": channel.name, "kind": channel.kind, "members": members}
 
 
@@ -98,10 +105,16 @@ def list_messages(channel_id: RecordId, seat: AnySeat, session: DbSession) -> li
 
 
 @router.post("/channels/{channel_id}/messages", status_code=201, response_model=MessageReceipt)
-def post_message(
-    channel_id: RecordId, body: MessageCreate, seat: TableSeat, session: DbSession
+async def post_message(
+    channel_id: RecordId, body: MessageCreate, seat: TableSeat, writes: AppWrites
 ) -> dict[str, Any]:
     """Delegations and the chair speak in the plenary; members in their private channels."""
+    return await writes.act(seat, _post_message, channel_id, body)
+
+
+def _post_message(
+    session: Session, seat: Seat, channel_id: RecordId, body: MessageCreate
+) -> dict[str, Any]:
     channel = _channel(session, seat, channel_id)
     if channel.kind == "private" and seat.id not in _members(session, channel):
         raise HTTPException(403, "only the channel's members may post in it")
@@ -114,5 +127,4 @@ def post_message(
     record(
         session, seat.exercise.id, "message", {"channel": channel.id, "id": message.id}, audience
     )
-    session.commit()
     return {"id": message.id, "channel_id": channel.id}

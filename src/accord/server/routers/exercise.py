@@ -16,6 +16,7 @@ from accord.server.deps import (
     MAX_ID,
     SEAT_COOKIE,
     AnySeat,
+    AppWrites,
     DbSession,
     FacilitatorSeat,
     RecordId,
@@ -105,28 +106,44 @@ def clock_of(session: Session, exercise_id: int) -> dict[str, Any] | None:
 
 
 @router.put("/clock", response_model=ClockView)
-def set_clock(body: ScenarioClock, seat: FacilitatorSeat, session: DbSession) -> dict[str, Any]:
+async def set_clock(
+    body: ScenarioClock, seat: FacilitatorSeat, writes: AppWrites
+) -> dict[str, Any]:
     """The facilitator sets the scenario clock: pages then show times in the scenario's."""
+    return await writes.act(seat, _set_clock, body)
+
+
+def _set_clock(session: Session, seat: Seat, body: ScenarioClock) -> dict[str, Any]:
     start = body.start.isoformat(timespec="minutes")
     record(session, seat.exercise.id, "clock", {"start": start, "rate": body.rate})
-    session.commit()
     clock = clock_of(session, seat.exercise.id)
     assert clock is not None  # just recorded
     return clock
 
 
 @router.post("/rounds", response_model=RoundView)
-def update_round(body: RoundUpdate, seat: FacilitatorSeat, session: DbSession) -> dict[str, Any]:
+async def update_round(
+    body: RoundUpdate, seat: FacilitatorSeat, writes: AppWrites
+) -> dict[str, Any]:
     """The facilitator opens, pauses or closes the round, or starts the next one.
 
     A deadline (with any action but close) makes the round close by itself when it passes.
     """
+    # A round that ran out before anyone noticed is closed first, whatever comes of the rest.
+    await writes.act(seat, _close_if_overdue)
+    return await writes.act(seat, _update_round, body)
+
+
+def _close_if_overdue(session: Session, seat: Seat) -> None:
+    current = current_round(session, seat.exercise.id)
+    if round_state(current) == "closed" and current.state != "closed":
+        close_round(session, current, "deadline")
+
+
+def _update_round(session: Session, seat: Seat, body: RoundUpdate) -> dict[str, Any]:
     if body.deadline is not None and as_utc(body.deadline) <= dt.datetime.now(dt.UTC):
         raise HTTPException(422, "the deadline has already passed; give a moment in the future")
     current = current_round(session, seat.exercise.id)
-    if round_state(current) == "closed" and current.state != "closed":
-        close_round(session, current, "deadline")  # ran out before anyone noticed
-        session.commit()
     if body.action == "next":
         if current.state != "closed":
             raise HTTPException(409, f"close round {current.number} before starting the next")
@@ -149,7 +166,6 @@ def update_round(body: RoundUpdate, seat: FacilitatorSeat, session: DbSession) -
             current.deadline = body.deadline
         session.flush()
         record(session, seat.exercise.id, "round", describe_round(current))
-    session.commit()
     return describe_round(current)
 
 
@@ -162,8 +178,14 @@ def _can_read_inject(seat: Seat, inject: Inject) -> bool:
 
 
 @router.post("/injects", status_code=201, response_model=InjectReceipt)
-def add_inject(body: InjectCreate, seat: FacilitatorSeat, session: DbSession) -> dict[str, Any]:
+async def add_inject(
+    body: InjectCreate, seat: FacilitatorSeat, writes: AppWrites
+) -> dict[str, Any]:
     """The facilitator sends news or an intelligence report to all delegations or some."""
+    return await writes.act(seat, _add_inject, body)
+
+
+def _add_inject(session: Session, seat: Seat, body: InjectCreate) -> dict[str, Any]:
     targets = delegation_ids(session, seat.exercise.id, body.targets)
     inject = Inject(exercise_id=seat.exercise.id, title=body.title, body=body.body, targets=targets)
     session.add(inject)
@@ -171,7 +193,6 @@ def add_inject(body: InjectCreate, seat: FacilitatorSeat, session: DbSession) ->
     record(
         session, seat.exercise.id, "inject", {"id": inject.id, "title": body.title}, targets or None
     )
-    session.commit()
     return {"id": inject.id, "targets": targets}
 
 
@@ -189,13 +210,15 @@ def list_injects(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
 
 
 @router.post("/archive", response_model=ArchiveView)
-def open_archive(seat: FacilitatorSeat, session: DbSession) -> dict[str, Any]:
+async def open_archive(seat: FacilitatorSeat, writes: AppWrites) -> dict[str, Any]:
     """The facilitator opens the archive for the debrief: everything becomes readable."""
-    # The debrief ends the negotiation: the round closes, and no write is taken after this.
+    return await writes.act(seat, _open_archive)
+
+
+def _open_archive(session: Session, seat: Seat) -> dict[str, Any]:
     close_round(session, current_round(session, seat.exercise.id), "archive")
     seat.exercise.archive_open = True
     record(session, seat.exercise.id, "archive", {})
-    session.commit()
     return {"archive_open": True}
 
 

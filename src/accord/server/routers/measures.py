@@ -16,9 +16,11 @@ from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from accord.server.deps import (
     AnySeat,
+    AppWrites,
     DbSession,
     DelegationSeat,
     FacilitatorSeat,
@@ -112,13 +114,18 @@ def _store(
     session.flush()
     payload = {"id": note.id, "kind": note.kind, "flags": note.flags}
     record(session, note.exercise_id, "notification", payload)
-    session.commit()
     return _public(note, _parties(session, note.exercise_id))
 
 
 @router.post("/notifications", status_code=201, response_model=NotificationView)
-def notify(body: NotificationCreate, seat: DelegationSeat, session: DbSession) -> dict[str, Any]:
+async def notify(
+    body: NotificationCreate, seat: DelegationSeat, writes: AppWrites
+) -> dict[str, Any]:
     """A delegation notifies a military activity; a late notice is flagged to all."""
+    return await writes.act(seat, _notify, body)
+
+
+def _notify(session: Session, seat: Seat, body: NotificationCreate) -> dict[str, Any]:
     today = dt.datetime.now(dt.UTC).date()
     thresholds = thresholds_of(seat.exercise.thresholds)
     flags = late_flags(thresholds, body.troops, body.starts, today)
@@ -126,8 +133,14 @@ def notify(body: NotificationCreate, seat: DelegationSeat, session: DbSession) -
 
 
 @router.post("/notifications/observed", status_code=201, response_model=NotificationView)
-def observe(body: ObservedActivity, seat: FacilitatorSeat, session: DbSession) -> dict[str, Any]:
+async def observe(
+    body: ObservedActivity, seat: FacilitatorSeat, writes: AppWrites
+) -> dict[str, Any]:
     """The facilitator reports an activity seen; a missing or short notice is flagged to all."""
+    return await writes.act(seat, _observe, body)
+
+
+def _observe(session: Session, seat: Seat, body: ObservedActivity) -> dict[str, Any]:
     (party_id,) = delegation_ids(session, seat.exercise.id, [body.party])
     notices = list(
         session.scalars(
@@ -157,9 +170,12 @@ def get_thresholds(seat: AnySeat) -> Thresholds:
 
 
 @router.put("/thresholds")
-def set_thresholds(body: Thresholds, seat: FacilitatorSeat, session: DbSession) -> Thresholds:
+async def set_thresholds(body: Thresholds, seat: FacilitatorSeat, writes: AppWrites) -> Thresholds:
     """The facilitator sets the thresholds; notices already given keep the flags they got."""
+    return await writes.act(seat, _set_thresholds, body)
+
+
+def _set_thresholds(session: Session, seat: Seat, body: Thresholds) -> Thresholds:
     seat.exercise.thresholds = body.model_dump()
     record(session, seat.exercise.id, "thresholds", body.model_dump())
-    session.commit()
     return body

@@ -6,11 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from accord.server.agenda import agenda, check_values
 from accord.server.deps import (
     Allowed,
     AnySeat,
+    AppWrites,
     ChairSeat,
     DbSession,
     DelegationSeat,
@@ -68,13 +70,19 @@ def list_proposals(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
 
 
 @router.post("/proposals", status_code=201, response_model=ProposalView)
-def add_proposal(body: ProposalCreate, seat: ProposerSeat, session: DbSession) -> dict[str, Any]:
+async def add_proposal(
+    body: ProposalCreate, seat: ProposerSeat, writes: AppWrites
+) -> dict[str, Any]:
     """A delegation or the chair tables a proposal, inviting delegations to co-sponsor it.
 
     The chair puts its text to the vote this way (the chair does not vote). A co-sponsor
     is named only once it accepts the invitation (``/cosponsorship``): no delegation's
     name is put to a text without its consent.
     """
+    return await writes.act(seat, _add_proposal, body)
+
+
+def _add_proposal(session: Session, seat: Seat, body: ProposalCreate) -> dict[str, Any]:
     require_open_round(session, seat.exercise.id)
     check_values(agenda(seat.exercise), body.values, "values")
     repeated = sorted({p for p in body.cosponsors if body.cosponsors.count(p) > 1})
@@ -100,15 +108,20 @@ def add_proposal(body: ProposalCreate, seat: ProposerSeat, session: DbSession) -
     if cosponsors:  # the invitation reaches the invited delegations (and the sponsor) only
         invitation = {"proposal": proposal.id, "title": body.title}
         record(session, seat.exercise.id, "invitation", invitation, [seat.id, *cosponsors])
-    session.commit()
     return _public(seat, session, proposal)
 
 
 @router.post("/proposals/{proposal_id}/cosponsorship", response_model=ProposalView)
-def answer_invitation(
-    proposal_id: RecordId, body: CosponsorAnswer, seat: DelegationSeat, session: DbSession
+async def answer_invitation(
+    proposal_id: RecordId, body: CosponsorAnswer, seat: DelegationSeat, writes: AppWrites
 ) -> dict[str, Any]:
     """An invited delegation accepts or declines to co-sponsor an open proposal."""
+    return await writes.act(seat, _answer_invitation, proposal_id, body)
+
+
+def _answer_invitation(
+    session: Session, seat: Seat, proposal_id: RecordId, body: CosponsorAnswer
+) -> dict[str, Any]:
     proposal = _proposal(session, seat, proposal_id)
     if seat.id not in proposal.invited:
         raise HTTPException(
@@ -120,15 +133,18 @@ def answer_invitation(
     if body.accept:
         proposal.cosponsors = [*proposal.cosponsors, seat.id]
         record(session, seat.exercise.id, "cosponsor", {"proposal": proposal.id, "party": seat.id})
-    session.commit()
     return _public(seat, session, proposal)
 
 
 @router.post("/proposals/{proposal_id}/votes", status_code=201, response_model=ProposalView)
-def vote(
-    proposal_id: RecordId, body: VoteCreate, seat: DelegationSeat, session: DbSession
+async def vote(
+    proposal_id: RecordId, body: VoteCreate, seat: DelegationSeat, writes: AppWrites
 ) -> dict[str, Any]:
     """A delegation votes (or changes its vote) while the vote is open."""
+    return await writes.act(seat, _vote, proposal_id, body)
+
+
+def _vote(session: Session, seat: Seat, proposal_id: RecordId, body: VoteCreate) -> dict[str, Any]:
     require_open_round(session, seat.exercise.id)
     proposal = _proposal(session, seat, proposal_id)
     if proposal.state != "open":
@@ -150,13 +166,12 @@ def vote(
     # Everyone may learn who has voted (the count is public), not how.
     payload = {"proposal": proposal.id, "by": seat.id, "changed": existing is not None}
     record(session, seat.exercise.id, "vote", payload)
-    session.commit()
     return _public(seat, session, proposal)
 
 
 @router.post("/proposals/{proposal_id}/close", response_model=ProposalView)
-def close_vote(
-    proposal_id: RecordId, seat: ChairSeat, session: DbSession, body: VoteClose | None = None
+async def close_vote(
+    proposal_id: RecordId, seat: ChairSeat, writes: AppWrites, body: VoteClose | None = None
 ) -> dict[str, Any]:
     """The chair closes the vote.
 
@@ -165,6 +180,12 @@ def close_vote(
     a chair's statement, in the chair's words when given (on the timeline and in the
     debrief). A vote closes only this way: it never expires silently.
     """
+    return await writes.act(seat, _close_vote, proposal_id, body)
+
+
+def _close_vote(
+    session: Session, seat: Seat, proposal_id: RecordId, body: VoteClose | None
+) -> dict[str, Any]:
     proposal = _proposal(session, seat, proposal_id)
     if proposal.state != "open":
         raise HTTPException(
@@ -185,5 +206,4 @@ def close_vote(
     if words:
         payload["chair_statement"] = words
     record(session, seat.exercise.id, "vote-closed", payload)
-    session.commit()
     return {**_public(seat, session, proposal), "statement": statement}

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from accord.scenario import Issue
 from accord.server.agenda import (
@@ -17,7 +18,7 @@ from accord.server.agenda import (
     on_the_text,
     readings,
 )
-from accord.server.deps import AnySeat, ChairSeat, DbSession, DelegationSeat, Seat
+from accord.server.deps import AnySeat, AppWrites, ChairSeat, DbSession, DelegationSeat, Seat
 from accord.server.models import Comment, TextVersion
 from accord.server.rounds import as_utc, require_open_round
 from accord.server.schemas import CommentCreate, TextRevise
@@ -78,8 +79,12 @@ def get_text(seat: AnySeat, session: DbSession) -> dict[str, Any]:
 
 
 @router.post("/text", status_code=201, response_model=TextView)
-def revise_text(body: TextRevise, seat: ChairSeat, session: DbSession) -> dict[str, Any]:
+async def revise_text(body: TextRevise, seat: ChairSeat, writes: AppWrites) -> dict[str, Any]:
     """The chair issues a new version; refused with 409 if someone else revised it first."""
+    return await writes.act(seat, _revise_text, body)
+
+
+def _revise_text(session: Session, seat: Seat, body: TextRevise) -> dict[str, Any]:
     require_open_round(session, seat.exercise.id)
     text = current_text(session, seat.exercise.id)
     if body.base_version != text.version:
@@ -104,7 +109,6 @@ def revise_text(body: TextRevise, seat: ChairSeat, session: DbSession) -> dict[s
     session.add(new)
     session.flush()
     record(session, seat.exercise.id, "text", {"version": new.version})
-    session.commit()
     return _public(new, text, issues)
 
 
@@ -140,8 +144,14 @@ def list_comments(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
 
 
 @router.post("/comments", status_code=201, response_model=CommentReceipt)
-def add_comment(body: CommentCreate, seat: DelegationSeat, session: DbSession) -> dict[str, Any]:
+async def add_comment(
+    body: CommentCreate, seat: DelegationSeat, writes: AppWrites
+) -> dict[str, Any]:
     """A delegation comments on one issue of the current text (or proposes an amendment)."""
+    return await writes.act(seat, _add_comment, body)
+
+
+def _add_comment(session: Session, seat: Seat, body: CommentCreate) -> dict[str, Any]:
     require_open_round(session, seat.exercise.id)
     text = current_text(session, seat.exercise.id)
     if body.version != text.version:
@@ -165,5 +175,4 @@ def add_comment(body: CommentCreate, seat: DelegationSeat, session: DbSession) -
     # Audience: the author; the chair and the facilitator see comment events by role.
     payload = {"id": comment.id, "issue": body.issue, "by": seat.id}
     record(session, seat.exercise.id, "comment", payload, [seat.id])
-    session.commit()
     return {"id": comment.id, "version": comment.version, "issue": comment.issue}

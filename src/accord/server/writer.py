@@ -1,0 +1,175 @@
+"""The writer: every write of a server process goes through it, and is answered once committed.
+
+A request that records something hands the writer its work — a function of a session
+that adds, changes and checks, and does not commit — and waits for the answer.
+
+On SQLite, which has one writer at a time, the writer is one thread. It takes every
+piece of work waiting, runs each in a savepoint of one transaction (a piece refused with
+a 409 or a 422 rolls back alone), commits them together — group commit — and only then
+answers each request. So nothing is acknowledged before it is on disk (in the write-ahead
+log, which a killed process keeps), and under load one commit serves many writes, with
+no request holding the database while it waits its turn for the event loop or a thread.
+
+On PostgreSQL, which takes many writers at once, each piece of work is a transaction of
+its own, in a worker thread, no more at once than the connection pool holds. (Batching
+there would put several exercises' ordering locks in one transaction, in an order
+another server process could take the other way round: a deadlock.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+__all__ = ["BATCH_LIMIT", "GroupWriter", "PooledWriter", "Writer", "wait_to_end"]
+
+T = TypeVar("T")
+
+BATCH_LIMIT = 256
+"""The most pieces of work one transaction of the SQLite writer takes."""
+
+IDLE_SECONDS = 5.0
+"""The SQLite writer's thread ends after this long with nothing to write (and starts again)."""
+
+Sessions = Callable[[], Session]
+"""Opens a new session of the app's database (the app's current factory: tests swap it)."""
+
+
+async def wait_to_end(running: asyncio.Future[T]) -> T:
+    """The result of work running elsewhere; a caller cancelled meanwhile waits for its end.
+
+    The work cannot be called back once started: a cancelled caller (the server shutting
+    down, a page closing) passes the cancellation on only when the work is over, so that
+    nothing closes a connection under a running query.
+    """
+    try:
+        return await asyncio.shield(running)
+    except asyncio.CancelledError:
+        while not running.done():
+            with suppress(asyncio.CancelledError):
+                await asyncio.wait([running])
+        raise
+
+
+class Writer(Protocol):
+    """Runs ``work(session)`` in a transaction and commits it; see the module's text."""
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """``work(session)``'s value, once the transaction it ran in has committed."""
+        ...
+
+
+@dataclass
+class _Job:
+    work: Callable[[Session], Any]
+    loop: asyncio.AbstractEventLoop
+    answer: asyncio.Future[Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.answer = self.loop.create_future()
+
+    def settle(self, value: Any, error: BaseException | None) -> None:
+        """Answer the waiting request (from the writer's thread)."""
+
+        def give() -> None:
+            if self.answer.done():  # pragma: no cover - the future is shielded, never cancelled
+                return
+            if error is None:
+                self.answer.set_result(value)
+            else:
+                self.answer.set_exception(error)
+
+        with suppress(RuntimeError):  # the request's loop has closed: nobody to answer
+            self.loop.call_soon_threadsafe(give)
+
+
+class GroupWriter:
+    """SQLite: one thread, every waiting piece of work in one transaction (group commit)."""
+
+    def __init__(self, sessions: Sessions, limit: int = BATCH_LIMIT) -> None:
+        self._sessions = sessions
+        self._limit = limit
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._running = False
+        self.commits = 0
+        """Transactions committed so far (the tests read it)."""
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """``work(session)`` in the next transaction; its value once that has committed."""
+        job = _Job(work, asyncio.get_running_loop())
+        with self._lock:
+            self._jobs.put(job)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._serve, name="accord-writer", daemon=True).start()
+        return await wait_to_end(job.answer)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                first = self._jobs.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._jobs.empty():
+                        self._running = False
+                        return
+                continue
+            batch = [first]
+            while len(batch) < self._limit:
+                try:
+                    batch.append(self._jobs.get_nowait())
+                except queue.Empty:
+                    break
+            for job, value, error in self._write(batch):
+                job.settle(value, error)
+
+    def _write(self, batch: list[_Job]) -> list[tuple[_Job, Any, BaseException | None]]:
+        """Each piece of work in its savepoint, then one commit; what to answer each."""
+        done: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            with self._sessions() as session:
+                for job in batch:
+                    try:
+                        with session.begin_nested():
+                            value = job.work(session)
+                    except Exception as exc:  # refused: its savepoint is rolled back, alone
+                        done.append((job, None, exc))
+                    else:
+                        done.append((job, value, None))
+                session.commit()
+                self.commits += 1
+        except Exception as exc:  # the transaction failed: nothing of it is acknowledged
+            return [(job, None, exc) for job in batch]
+        return done
+
+
+class PooledWriter:
+    """PostgreSQL: each piece of work its own transaction, in a worker thread.
+
+    ``turn`` is entered on the event loop before the work starts: it keeps the requests
+    at once within the connection pool (see deps).
+    """
+
+    def __init__(self, sessions: Sessions, turn: Callable[[], Any]) -> None:
+        self._sessions = sessions
+        self._turn = turn
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """``work(session)`` in a transaction of its own; its value once committed."""
+
+        def transaction() -> T:
+            with self._sessions() as session:
+                value = work(session)
+                session.commit()
+                return value
+
+        async with self._turn():
+            return await wait_to_end(asyncio.ensure_future(asyncio.to_thread(transaction)))
