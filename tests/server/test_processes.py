@@ -91,6 +91,77 @@ def test_acknowledged_submissions_survive_a_sigkill(committed: str) -> None:
     assert [m["body"] for m in stored] == acknowledged
 
 
+def test_writes_committed_together_survive_a_sigkill_under_load(
+    committed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """24 delegations writing at once, the server killed under them: nothing acknowledged is lost.
+
+    On SQLite the writer commits the writes waiting together and answers each only once
+    their transaction has committed, so a kill between a batch's work and its commit
+    loses only writes nobody was told were recorded.
+    """
+    monkeypatch.setenv("ACCORD_SEAT_WRITES_PER_MINUTE", "0")  # as fast as they can
+    with session_factory(committed)() as session:
+        made = [create_exercise(session, SCENARIO, "six-party") for _ in range(4)]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/api/exercises"
+    proc = start_server(committed, port)
+    acknowledged: set[str] = set()
+    plenary: dict[int, int] = {}
+
+    async def load() -> None:
+        async with httpx.AsyncClient(timeout=10) as client:
+
+            async def write(exercise_id: int, token: str, who: str) -> None:
+                headers = {"Authorization": f"Bearer {token}"}
+                url = f"{base}/{exercise_id}/channels/{plenary[exercise_id]}/messages"
+                for k in range(10_000):
+                    try:
+                        answer = await client.post(
+                            url, json={"body": f"{who} {k}"}, headers=headers
+                        )
+                    except httpx.HTTPError:
+                        return  # the server is gone
+                    if answer.status_code == 201:
+                        acknowledged.add(f"{who} {k}")
+
+            async def kill_once_busy() -> None:
+                while len(acknowledged) < 150:
+                    await asyncio.sleep(0.005)
+                os.killpg(proc.pid, signal.SIGKILL)
+
+            writers = []
+            for exercise, seats in made:
+                first = next(s.token for s in seats if s.role == "delegation")
+                channels = await client.get(
+                    f"{base}/{exercise.id}/channels", headers={"Authorization": f"Bearer {first}"}
+                )
+                plenary[exercise.id] = channels.json()[0]["id"]
+                writers += [
+                    write(exercise.id, s.token, f"{exercise.id}/{s.party}")
+                    for s in seats
+                    if s.role == "delegation"
+                ]
+            await asyncio.wait_for(asyncio.gather(kill_once_busy(), *writers), timeout=120)
+
+    try:
+        asyncio.run(load())
+    finally:
+        _stop(proc)
+    proc = start_server(committed, port)
+    stored: set[str] = set()
+    try:
+        for exercise, seats in made:
+            token = next(s.token for s in seats if s.role == "delegation")
+            url = f"{base}/{exercise.id}/channels/{plenary[exercise.id]}/messages"
+            answer = httpx.get(url, headers={"Authorization": f"Bearer {token}"})
+            stored |= {m["body"] for m in answer.json()}
+    finally:
+        _stop(proc)
+    assert len(acknowledged) >= 150
+    assert acknowledged <= stored, f"lost: {sorted(acknowledged - stored)[:5]}"
+
+
 def test_a_software_delegation_acts_through_the_api(tmp_path: Path) -> None:
     database = database_url("sqlite", tmp_path)
     with session_factory(database)() as session:
