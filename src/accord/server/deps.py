@@ -11,7 +11,7 @@ from weakref import WeakKeyDictionary
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from accord.server.models import Exercise, Participant
@@ -169,6 +169,14 @@ class SeatKey:
     token_hash: str
 
 
+_SEAT_BY_ID = (
+    select(Participant, Exercise)
+    .join(Exercise, Exercise.id == Participant.exercise_id)
+    .where(Participant.id == bindparam("id"))
+)
+"""Built once: every write reads its seat."""
+
+
 class Seat:
     """The participant making a request, with its exercise.
 
@@ -227,11 +235,7 @@ class Seat:
         401 if its token was replaced meanwhile; 409 once the archive is open (the
         exercise is over: nothing more is recorded).
         """
-        found = session.execute(
-            select(Participant, Exercise)
-            .join(Exercise, Exercise.id == Participant.exercise_id)
-            .where(Participant.id == self.key.id)
-        ).one_or_none()
+        found = session.execute(_SEAT_BY_ID, {"id": self.key.id}).one_or_none()
         if found is None or found[0].token_hash != self.key.token_hash:
             raise HTTPException(401, "unknown token; use the join link you were given")
         participant, exercise = found

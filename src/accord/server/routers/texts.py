@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from accord.scenario import Issue
@@ -28,15 +28,18 @@ from accord.server.views import ERRORS, CommentReceipt, CommentView, TextPage, T
 router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["text"], responses=ERRORS)
 
 
-def current_text(session: DbSession, exercise_id: int) -> TextVersion:
+_CURRENT_TEXT = (
+    select(TextVersion)
+    .where(TextVersion.exercise_id == bindparam("exercise_id"))
+    .order_by(TextVersion.version.desc())
+    .limit(1)
+)
+"""Built once: every comment reads the current text (see rounds._CURRENT_ROUND)."""
+
+
+def current_text(session: Session, exercise_id: int) -> TextVersion:
     """The newest version of the text."""
-    text = session.scalars(
-        select(TextVersion)
-        .filter_by(exercise_id=exercise_id)
-        .order_by(TextVersion.version.desc())
-        .limit(1)
-    ).one()
-    return text
+    return session.scalars(_CURRENT_TEXT, {"exercise_id": exercise_id}).one()
 
 
 def _public(
