@@ -4,9 +4,11 @@
 sets its numbers. Here the load comes from ``wrk`` (Debian's package, compiled), with
 a Lua script that sends every request as a different delegation's comment (300
 delegations of 50 six-party exercises, each with its own token), so that the figures
-are the server's. In the same run, the same ``wrk`` load goes to ``bare_server.py``:
-FastAPI + SQLAlchemy on the same kind of database doing the unit of work at the core of
-a comment (token looked up by its hash, one row inserted, committed) and nothing else.
+are the server's. In the same run, in turn with accord (``--rounds`` times, since
+the machine's pace moves from minute to minute), the same ``wrk`` load goes to
+``bare_server.py``: FastAPI + SQLAlchemy on the same kind of database doing the unit
+of work at the core of a comment (token looked up by its hash, one row inserted,
+committed) and nothing else. The median of the ratios closes each database's part.
 
 Then a paced run, as a busy real exercise: every delegation writes once every 10 s
 (30 writes/s in all), from Python, for ``--paced`` seconds; the latencies of those
@@ -157,7 +159,16 @@ def show(name: str, r: dict[str, float], base: dict[str, float] | None = None) -
     )
 
 
+def show_paced(late: list[float], seconds: float) -> None:
+    p99 = late[int(0.99 * (len(late) - 1))]
+    print(
+        f"  paced: every delegation writing every 10 s for {seconds:.0f} s: {len(late)} "
+        f"writes, p50 {statistics.median(late):.1f} ms, p99 {p99:.1f} ms"
+    )
+
+
 def measure(database: str, args: argparse.Namespace, workers: tuple[int, ...]) -> None:
+    """Bare endpoint and accord in turn, ``--rounds`` times; the median of each ratio."""
     tables = make_exercises(database, args.exercises)
     seats = delegations(tables)
     folder = Path(tempfile.mkdtemp(prefix="accord-wrk-"))
@@ -165,31 +176,33 @@ def measure(database: str, args: argparse.Namespace, workers: tuple[int, ...]) -
     script.write_text(LUA % ", ".join(f'{{"{p}", "{t}"}}' for p, t in seats))
     kind = database.split(":")[0].split("+")[0]
     print(f"\n{kind}: {len(seats)} delegations, wrk -t2 -c{args.connections} -d{args.seconds}s")
-    port = free_port()
     copy_tokens(database, [hash_token(t) for _, t in seats])
-    bare = start_bare(database, port)
-    try:
-        base = wrk(port, script, args.seconds, args.connections)
-    finally:
-        stop(bare)
-    show("bare FastAPI + SQLAlchemy", base)
     os.environ["ACCORD_SEAT_WRITES_PER_MINUTE"] = "0"  # the load, not the pace limit
-    for n in workers:
+    ratios: dict[int, list[float]] = {n: [] for n in workers}
+    for turn in range(args.rounds):
         port = free_port()
-        server = start_server(database, port, workers=n)
+        bare = start_bare(database, port)
         try:
-            open_rounds(port, tables)
-            ours = wrk(port, script, args.seconds, args.connections)
-            show(f"accord serve --workers {n}", ours, base)
-            if args.paced and n == 1:
-                late = sorted(asyncio.run(paced(port, seats, args.paced)))
-                print(
-                    f"  paced: {len(seats)} delegations each writing every 10 s for "
-                    f"{args.paced:.0f} s: {len(late)} writes, p50 {statistics.median(late):.1f} "
-                    f"ms, p99 {late[int(0.99 * (len(late) - 1))]:.1f} ms"
-                )
+            base = wrk(port, script, args.seconds, args.connections)
         finally:
-            stop(server)
+            stop(bare)
+        show("bare FastAPI + SQLAlchemy", base)
+        for n in workers:
+            port = free_port()
+            server = start_server(database, port, workers=n)
+            try:
+                open_rounds(port, tables)
+                ours = wrk(port, script, args.seconds, args.connections)
+                show(f"accord serve --workers {n}", ours, base)
+                ratios[n].append(ours["rate"] / base["rate"])
+                if args.paced and n == 1 and turn == 0:
+                    show_paced(sorted(asyncio.run(paced(port, seats, args.paced))), args.paced)
+            finally:
+                stop(server)
+    for n, each in ratios.items():
+        shown = ", ".join(f"×{r:.2f}" for r in each)
+        median = statistics.median(each)
+        print(f"  --workers {n}: ×{median:.2f} the bare endpoint's rate, median of {shown}")
 
 
 def main() -> None:
@@ -197,6 +210,9 @@ def main() -> None:
     parser.add_argument("--exercises", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=15, help="each wrk run")
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="bare and accord in turn, this many times"
+    )
     parser.add_argument("--paced", type=float, default=30, help="seconds of paced load (0: none)")
     parser.add_argument("--postgresql", default=None, help="also this PostgreSQL database")
     args = parser.parse_args()
