@@ -403,8 +403,9 @@ class Allowed:
 
     Each route declares its rule in its signature (``seat: ChairSeat``), so the rule
     can be read off the app's routes (the tests check every route has one) and is
-    checked before the body is read. Rules that depend on the exercise's state (the
-    archive, a channel's members) are refined in the handler.
+    checked before the body is read. Rules that depend on the exercise's state are
+    refined later: the archive (no write once it is open) when the writer binds a
+    write's seat (Seat.bind), a channel's members in the handler.
     """
 
     def __init__(self, *roles: str) -> None:

@@ -146,7 +146,8 @@ class GroupWriter:
                         done.append((job, value, None))
                 session.commit()
                 self.commits += 1
-        except Exception as exc:  # the transaction failed: nothing of it is acknowledged
+        except BaseException as exc:  # the transaction failed: nothing of it is acknowledged
+            # (BaseException too: whatever happened, every waiting request gets an answer.)
             return [(job, None, exc) for job in batch]
         return done
 
