@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 import time
-from functools import lru_cache
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -96,9 +97,14 @@ def _sqlite_engine(url: str, immediate: bool = False) -> Engine:
         time.sleep(0.05)
 
 
-@lru_cache(maxsize=8)
-def engine_for(url: str) -> Engine:
-    """One engine per database URL."""
+SQLITE_ENGINES_KEPT = 8
+"""SQLite engines a process keeps, the most recently used (tests make one per file)."""
+
+_engines: OrderedDict[str, Engine] = OrderedDict()
+_engines_lock = threading.Lock()
+
+
+def _new_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
@@ -106,6 +112,27 @@ def engine_for(url: str) -> Engine:
         # writer (writer.py) and, across processes, in busy_timeout.
         return _sqlite_engine(url)
     return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per database URL.
+
+    A process keeps the engines of its server databases (a few at most) and of its
+    eight most recent SQLite files. An engine pushed out closes the connections its
+    pool holds, and still works, with a new pool, for whoever holds it. (Left to the
+    garbage collector, its connections would be closed whenever that ran, and psycopg
+    warns of every connection deleted while open.)
+    """
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is not None:
+            _engines.move_to_end(url)
+            return engine
+        engine = _engines[url] = _new_engine(url)
+        files = [kept for kept in _engines if kept.startswith("sqlite")]
+        for old in files[: max(0, len(files) - SQLITE_ENGINES_KEPT)]:
+            _engines.pop(old).dispose()
+        return engine
 
 
 def session_factory(url: str) -> sessionmaker[Session]:
