@@ -169,12 +169,12 @@ class SeatKey:
     token_hash: str
 
 
-_SEAT_BY_ID = (
-    select(Participant, Exercise)
-    .join(Exercise, Exercise.id == Participant.exercise_id)
-    .where(Participant.id == bindparam("id"))
-)
-"""Built once: every write reads its seat."""
+_SEATS = select(Participant, Exercise).join(Exercise, Exercise.id == Participant.exercise_id)
+_SEAT_BY_ID = _SEATS.where(Participant.id == bindparam("id"))
+_SEAT_BY_TOKEN = _SEATS.where(Participant.token_hash == bindparam("token_hash"))
+"""A participant with its exercise, by id or token hash (built once: every request reads one)."""
+
+UNKNOWN_TOKEN = "unknown token; use the join link you were given"
 
 
 class Seat:
@@ -237,7 +237,7 @@ class Seat:
         """
         found = session.execute(_SEAT_BY_ID, {"id": self.key.id}).one_or_none()
         if found is None or found[0].token_hash != self.key.token_hash:
-            raise HTTPException(401, "unknown token; use the join link you were given")
+            raise HTTPException(401, UNKNOWN_TOKEN)
         participant, exercise = found
         if exercise.archive_open:
             raise HTTPException(
@@ -266,7 +266,8 @@ class SeatKeys:
         """The key of a token hash, read from the database the first time."""
         key = self._known.get(token_hash)
         if key is None:
-            key = await run_with_session(app, False, lambda s: _seat_key(s, token_hash))
+            found = await run_with_session(app, False, lambda s: _seat_by_token(s, token_hash))
+            key = None if found is None else found.key
             if key is not None:
                 if len(self._known) >= SEAT_KEYS_KEPT:
                     self._known.clear()
@@ -278,13 +279,18 @@ class SeatKeys:
         self._known.pop(token_hash, None)
 
 
-def _seat_key(session: Session, token_hash: str) -> SeatKey | None:
-    found = session.execute(
-        select(Participant, Exercise)
-        .join(Exercise, Exercise.id == Participant.exercise_id)
-        .where(Participant.token_hash == token_hash)
-    ).one_or_none()
-    return None if found is None else Seat.of(*found).key
+def _seat_by_token(session: Session, token_hash: str) -> Seat | None:
+    found = session.execute(_SEAT_BY_TOKEN, {"token_hash": token_hash}).one_or_none()
+    return None if found is None else Seat.of(*found)
+
+
+def _of_exercise(key: SeatKey | None, exercise_id: int) -> SeatKey:
+    """The key; 401 for a token of no seat, 403 for a seat of another exercise."""
+    if key is None:
+        raise HTTPException(401, UNKNOWN_TOKEN)
+    if key.exercise_id != exercise_id:
+        raise HTTPException(403, "this token belongs to another exercise")
+    return key
 
 
 class Writes:
@@ -367,28 +373,17 @@ async def current_seat(
     if request.method in ("GET", "HEAD"):
         return await run_in_threadpool(authenticate, session, exercise_id, secret)
     app = request.app
-    key = await app.state.seat_keys.find(app, hash_token(secret))
-    if key is None:
-        raise HTTPException(401, "unknown token; use the join link you were given")
-    if key.exercise_id != exercise_id:
-        raise HTTPException(403, "this token belongs to another exercise")
+    key = _of_exercise(await app.state.seat_keys.find(app, hash_token(secret)), exercise_id)
     app.state.seat_rate.take(key.id)
     return Seat(key)
 
 
 def authenticate(session: Session, exercise_id: int, secret: str) -> Seat:
     """The seat whose token is ``secret`` (see credentials); 401 or 403 otherwise."""
-    found = session.execute(
-        select(Participant, Exercise)
-        .join(Exercise, Exercise.id == Participant.exercise_id)
-        .where(Participant.token_hash == hash_token(secret))
-    ).one_or_none()
-    if found is None:
-        raise HTTPException(401, "unknown token; use the join link you were given")
-    participant, exercise = found
-    if participant.exercise_id != exercise_id:
-        raise HTTPException(403, "this token belongs to another exercise")
-    return Seat.of(participant, exercise)
+    seat = _seat_by_token(session, hash_token(secret))
+    _of_exercise(None if seat is None else seat.key, exercise_id)
+    assert seat is not None  # refused above otherwise
+    return seat
 
 
 CurrentSeat = Annotated[Seat, Depends(current_seat)]
