@@ -59,14 +59,20 @@ def titles(database: str) -> list[str]:
 
 
 async def together(writer: GroupWriter, works: list[Callable[[Session], str]]) -> list[object]:
-    """Submit the works at once: the first is held until the others wait behind it."""
-    release = threading.Event()
+    """Submit the works at once, while a first piece of work, alone in its transaction, runs.
+
+    The others are submitted once the first has started (so it was taken alone), and it
+    ends once they are all queued: they then wait together for the next transaction.
+    """
+    started, release = threading.Event(), threading.Event()
 
     def first(session: Session) -> str:
+        started.set()
         release.wait(10)
         return "first"
 
     held = asyncio.ensure_future(writer.run(first))
+    assert await asyncio.to_thread(started.wait, 10)
     rest = [asyncio.ensure_future(writer.run(work)) for work in works]
     await asyncio.sleep(0)  # every submission is queued before the first is released
     release.set()
