@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -71,6 +73,36 @@ def test_a_streamed_body_is_cut_off_at_the_limit(table: Table) -> None:
         },
     )
     assert answer.status_code == 413
+
+
+def test_a_body_longer_than_its_declared_length_is_not_read_past_it(tmp_path: Path) -> None:
+    """The limit trusts a declared length: the HTTP server reads no byte past it.
+
+    More bytes sent behind ``Content-Length: 12``: the app gets 12 bytes, and the rest
+    is read as the next request, which the server refuses as malformed. So a body
+    cannot pass the limit by declaring less than it sends.
+    """
+    url = f"sqlite:///{tmp_path / 'framing.db'}"
+    upgrade(url)
+    port = free_port()
+    server = start_server(url, port)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+            raw.sendall(
+                b"POST /api/exercises/1/comments HTTP/1.1\r\nHost: x\r\n"
+                b"Authorization: Bearer nobody\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 12\r\n\r\n" + b"x" * 2_000
+            )
+            answers = b""
+            while chunk := raw.recv(65536):  # until the server closes the connection
+                answers += chunk
+        # The bytes past the declared length are a malformed request of their own (the
+        # server may answer it before, or instead of, the first one).
+        assert b"HTTP/1.1 400 Bad Request" in answers and b"HTTP/1.1 2" not in answers, answers
+        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=10).status_code == 200
+    finally:
+        server.kill()
+        server.wait(timeout=20)
 
 
 def test_a_read_only_database_is_named_not_called_busy(tmp_path: Path) -> None:

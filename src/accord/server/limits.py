@@ -85,13 +85,18 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        try:
-            too_long = declared is not None and int(declared) > self.limit
-        except ValueError:
-            too_long = False
-        if too_long:
-            await self._refuse(send)
+        declared: int | None = None
+        for name, value in scope.get("headers") or ():
+            if name == b"transfer-encoding":  # sent in chunks: counted as they come
+                declared = None
+                break
+            if name == b"content-length" and value.isdigit():
+                declared = int(value)
+        if declared is not None:
+            if declared > self.limit:
+                await self._refuse(send)
+            else:  # the HTTP server delivers no more than the declared length
+                await self.app(scope, receive, send)
             return
         received = 0
         started = refused = False
