@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accord.server.app import ROUTERS
 from accord.server.deps import ROLES as ALL_ROLES
-from accord.server.deps import Allowed
+from accord.server.deps import Allowed, AllowedToWrite
 from tests.server.conftest import Table
 
 SELF_AUTHENTICATED = {
@@ -88,7 +88,8 @@ def _rules(dependant: Dependant) -> list[Allowed]:
 
 def test_every_route_declares_who_may_call_it() -> None:
     # A new route without a rule fails here: declare it with a seat type from deps
-    # (AnySeat, TableSeat, DelegationSeat, ChairSeat, FacilitatorSeat) or Allowed(...).
+    # (AnySeat, TableSeat, DelegationSeat, ChairSeat, FacilitatorSeat for a read; TableWrite,
+    # DelegationWrite, ChairWrite, FacilitatorWrite for a write) or Allowed(...).
     assert API, "no routes found"
     for method, route in API:
         rules = _rules(route.dependant)
@@ -96,6 +97,18 @@ def test_every_route_declares_who_may_call_it() -> None:
             assert not rules, route.path
         else:
             assert len(rules) == 1, f"{method} {route.path}: {len(rules)} access rules"
+
+
+def test_a_read_seat_comes_with_its_rows_and_a_write_seat_opens_no_session() -> None:
+    # A read route reads with the seat's rows (its exercise, its participant); a write
+    # route's work runs in the writer, and a seat of the other kind would be either
+    # unbound (a read failing) or read in a session nobody uses (a write, slower).
+    for method, route in API:
+        if route.path in SELF_AUTHENTICATED:
+            continue
+        (rule,) = _rules(route.dependant)
+        writes = isinstance(rule, AllowedToWrite)
+        assert writes == (method != "GET"), f"{method} {route.path}: {rule!r}"
 
 
 @pytest.mark.parametrize(

@@ -24,19 +24,25 @@ __all__ = [
     "SEAT_COOKIE",
     "SEAT_HEADER",
     "Allowed",
+    "AllowedToWrite",
     "AnySeat",
     "AppWrites",
     "ChairSeat",
+    "ChairWrite",
     "CurrentSeat",
     "DbSession",
     "DelegationSeat",
+    "DelegationWrite",
     "FacilitatorSeat",
+    "FacilitatorWrite",
     "RecordId",
     "Seat",
     "SeatKey",
     "SeatKeys",
     "TableSeat",
+    "TableWrite",
     "Writes",
+    "WritingSeat",
     "app_session",
     "authenticate",
     "credentials",
@@ -169,12 +175,37 @@ class SeatKey:
     token_hash: str
 
 
-_SEATS = select(Participant, Exercise).join(Exercise, Exercise.id == Participant.exercise_id)
-_SEAT_BY_ID = _SEATS.where(Participant.id == bindparam("id"))
-_SEAT_BY_TOKEN = _SEATS.where(Participant.token_hash == bindparam("token_hash"))
-"""A participant with its exercise, by id or token hash (built once: every request reads one)."""
+_SEAT_BY_TOKEN = (
+    select(Participant, Exercise)
+    .join(Exercise, Exercise.id == Participant.exercise_id)
+    .where(Participant.token_hash == bindparam("token_hash"))
+)
+"""A participant with its exercise, by token hash (built once: every request reads one)."""
 
 UNKNOWN_TOKEN = "unknown token; use the join link you were given"
+
+
+_SEAT_NOW = (
+    select(Participant.token_hash, Exercise.archive_open)
+    .join(Exercise, Exercise.id == Participant.exercise_id)
+    .where(Participant.id == bindparam("id"))
+)
+"""What a write checks of its seat in the writer's transaction: its token, and the archive."""
+
+_KEPT_ROWS = "accord.kept_rows"
+
+
+def _kept(session: Session, table: type[Participant] | type[Exercise], row_id: int) -> Any:
+    """A row as the session's transaction reads it, read once per session.
+
+    The session holds on to it (its identity map alone would let it go once unused):
+    the writer's batch of comments in one exercise reads its exercise once.
+    """
+    kept: dict[tuple[type, int], Any] = session.info.setdefault(_KEPT_ROWS, {})
+    row = kept.get((table, row_id))
+    if row is None:
+        row = kept[table, row_id] = session.get_one(table, row_id)
+    return row
 
 
 class Seat:
@@ -183,15 +214,22 @@ class Seat:
     A read's seat comes with its participant and exercise, read with the request's
     session. A write's seat comes with who it is alone (its :class:`SeatKey`, kept by
     the process), and is bound to the writer's transaction (:meth:`bind`), where its
-    token and its exercise's state are read as they are when the write is made.
+    token and its exercise's state are checked as they are when the write is made, and
+    its rows read when the work asks for them.
     """
 
     def __init__(
-        self, key: SeatKey, participant: Participant | None = None, exercise: Exercise | None = None
+        self,
+        key: SeatKey,
+        participant: Participant | None = None,
+        exercise: Exercise | None = None,
+        *,
+        session: Session | None = None,
     ) -> None:
         self.key = key
         self._participant = participant
         self._exercise = exercise
+        self._session = session
 
     @classmethod
     def of(cls, participant: Participant, exercise: Exercise) -> Seat:
@@ -211,6 +249,11 @@ class Seat:
         return self.key.id
 
     @property
+    def exercise_id(self) -> int:
+        """The exercise's id."""
+        return self.key.exercise_id
+
+    @property
     def role(self) -> str:
         """delegation, chair, facilitator or observer."""
         return self.key.role
@@ -219,33 +262,37 @@ class Seat:
     def participant(self) -> Participant:
         """The participant's row (bound seats only)."""
         if self._participant is None:
-            raise RuntimeError("a write's seat is bound in the writer: use Writes.act(seat, work)")
+            self._participant = _kept(self._bound(), Participant, self.key.id)
         return self._participant
 
     @property
     def exercise(self) -> Exercise:
         """The exercise's row (bound seats only)."""
         if self._exercise is None:
-            raise RuntimeError("a write's seat is bound in the writer: use Writes.act(seat, work)")
+            self._exercise = _kept(self._bound(), Exercise, self.key.exercise_id)
         return self._exercise
 
+    def _bound(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("a write's seat is bound in the writer: use Writes.act(seat, work)")
+        return self._session
+
     def bind(self, session: Session) -> Seat:
-        """The seat as the session's transaction reads it.
+        """The seat in the session's transaction.
 
         401 if its token was replaced meanwhile; 409 once the archive is open (the
         exercise is over: nothing more is recorded).
         """
-        found = session.execute(_SEAT_BY_ID, {"id": self.key.id}).one_or_none()
-        if found is None or found[0].token_hash != self.key.token_hash:
+        found = session.execute(_SEAT_NOW, {"id": self.key.id}).one_or_none()
+        if found is None or found.token_hash != self.key.token_hash:
             raise HTTPException(401, UNKNOWN_TOKEN)
-        participant, exercise = found
-        if exercise.archive_open:
+        if found.archive_open:
             raise HTTPException(
                 409,
                 "the exercise is over: the facilitator opened the archive for the debrief, "
                 "so nothing more can be recorded",
             )
-        return Seat(self.key, participant, exercise)
+        return Seat(self.key, session=session)
 
 
 SEAT_KEYS_KEPT = 100_000
@@ -362,16 +409,24 @@ async def current_seat(
     authorization: Annotated[str | None, Header()] = None,
     seat: Annotated[str | None, Query(include_in_schema=False, max_length=20)] = None,
 ) -> Seat:
-    """The seat of the request's credentials; 401 without valid ones, 403 for another exercise.
-
-    A read's seat is read with the request's session. A write's seat is who holds the
-    token (kept by the process; see SeatKeys), bound when the writer makes the write;
-    once the archive is open every write is refused there with 409. A seat that writes
-    faster than its limit is answered 429 (see limits.SeatRate).
-    """
+    """A read's seat, read with the request's session; 401 or 403 as :func:`authenticate`."""
     secret = credentials(request, authorization, seat)
-    if request.method in ("GET", "HEAD"):
-        return await run_in_threadpool(authenticate, session, exercise_id, secret)
+    return await run_in_threadpool(authenticate, session, exercise_id, secret)
+
+
+async def writing_seat(
+    request: Request,
+    exercise_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Seat:
+    """A write's seat: who holds the token, bound when the writer makes the write.
+
+    The holder is kept by the process (see SeatKeys), so the request reads nothing and
+    opens no session (the work gets the writer's); once the archive is open every write
+    is refused there with 409. A seat that writes faster than its limit is answered 429
+    (see limits.SeatRate). 401 without valid credentials, 403 for another exercise.
+    """
+    secret = credentials(request, authorization, None)
     app = request.app
     key = _of_exercise(await app.state.seat_keys.find(app, hash_token(secret)), exercise_id)
     app.state.seat_rate.take(key.id)
@@ -387,6 +442,7 @@ def authenticate(session: Session, exercise_id: int, secret: str) -> Seat:
 
 
 CurrentSeat = Annotated[Seat, Depends(current_seat)]
+WritingSeat = Annotated[Seat, Depends(writing_seat)]
 
 
 ROLES = ("delegation", "chair", "facilitator", "observer")
@@ -394,13 +450,14 @@ ROLES = ("delegation", "chair", "facilitator", "observer")
 
 
 class Allowed:
-    """A route's access rule: the roles whose seats may call it (a request dependency).
+    """A read route's access rule: the roles whose seats may call it (a request dependency).
 
-    Each route declares its rule in its signature (``seat: ChairSeat``), so the rule
-    can be read off the app's routes (the tests check every route has one) and is
-    checked before the body is read. Rules that depend on the exercise's state are
-    refined later: the archive (no write once it is open) when the writer binds a
-    write's seat (Seat.bind), a channel's members in the handler.
+    Each route declares its rule in its signature (``seat: ChairSeat`` for a read,
+    ``seat: ChairWrite`` for a write), so the rule can be read off the app's routes
+    (the tests check every route has one, of its kind) and is checked before the body
+    is read. Rules that depend on the exercise's state are refined later: the archive
+    (no write once it is open) when the writer binds a write's seat (Seat.bind), a
+    channel's members in the handler.
     """
 
     def __init__(self, *roles: str) -> None:
@@ -415,12 +472,30 @@ class Allowed:
         A coroutine, though it awaits nothing: it then runs on the event loop, not in a
         worker thread of its own (a thread hop per request, for one comparison).
         """
+        return self.check(seat)
+
+    def check(self, seat: Seat) -> Seat:
+        """The seat, if its role is one of the rule's; 403 naming them otherwise."""
         if seat.role not in self.roles:
             raise HTTPException(403, f"only the {' or the '.join(self.roles)} may do this")
         return seat
 
     def __repr__(self) -> str:
-        return f"Allowed{self.roles}"
+        return f"{type(self).__name__}{self.roles}"
+
+
+class AllowedToWrite(Allowed):
+    """A write route's access rule: as :class:`Allowed`, for a seat that opens no session.
+
+    A read's seat comes with its rows, read in the request's session, which the route
+    reads with. A write's route reads nothing: its work runs in the writer's session.
+    (Opening and closing a session no write uses was a fifth of a write's time on the
+    event loop, in a profile of the server under load.)
+    """
+
+    async def __call__(self, seat: WritingSeat) -> Seat:
+        """The request's seat; 403 naming the roles allowed if it holds another."""
+        return self.check(seat)
 
 
 AnySeat = Annotated[Seat, Depends(Allowed(*ROLES))]
@@ -430,6 +505,12 @@ TableSeat = Annotated[Seat, Depends(Allowed("delegation", "chair", "facilitator"
 DelegationSeat = Annotated[Seat, Depends(Allowed("delegation"))]
 ChairSeat = Annotated[Seat, Depends(Allowed("chair"))]
 FacilitatorSeat = Annotated[Seat, Depends(Allowed("facilitator"))]
+
+TableWrite = Annotated[Seat, Depends(AllowedToWrite("delegation", "chair", "facilitator"))]
+"""A write any seat at the table may make."""
+DelegationWrite = Annotated[Seat, Depends(AllowedToWrite("delegation"))]
+ChairWrite = Annotated[Seat, Depends(AllowedToWrite("chair"))]
+FacilitatorWrite = Annotated[Seat, Depends(AllowedToWrite("facilitator"))]
 
 
 def delegations(session: Session, exercise_id: int) -> dict[str, Participant]:

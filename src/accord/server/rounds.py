@@ -15,7 +15,7 @@ every open page hears of it and no proposal is left behind silently.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import HTTPException
 from sqlalchemy import bindparam, select, update
@@ -62,7 +62,17 @@ def current_round(session: Session, exercise_id: int) -> Round:
     return session.scalars(_CURRENT_ROUND, {"exercise_id": exercise_id}).one()
 
 
-def round_state(current: Round, now: dt.datetime | None = None) -> str:
+class RoundFacts(Protocol):
+    """What tells a round's state: a round's row, or its columns."""
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def deadline(self) -> dt.datetime | None: ...
+
+
+def round_state(current: RoundFacts, now: dt.datetime | None = None) -> str:
     """open, paused or closed: an open round past its deadline is closed."""
     now = now or _now()
     overdue = current.deadline is not None and as_utc(current.deadline) <= now
@@ -78,12 +88,16 @@ def describe_round(current: Round, now: dt.datetime | None = None) -> dict[str, 
     }
 
 
-def require_open_round(session: Session, exercise_id: int) -> Round:
-    """The current round, or a 409 saying why nothing can be negotiated now."""
-    current = current_round(session, exercise_id)
+_ROUND_NOW = _CURRENT_ROUND.with_only_columns(Round.number, Round.state, Round.deadline)
+"""What a negotiating act checks of the round (its columns, not the row: every act reads it)."""
+
+
+def require_open_round(session: Session, exercise_id: int) -> None:
+    """Nothing if the current round is open; a 409 saying why nothing can be negotiated now."""
+    current = session.execute(_ROUND_NOW, {"exercise_id": exercise_id}).one()
     state = round_state(current)
     if state == "open":
-        return current
+        return
     if state == "paused":
         raise HTTPException(
             409,

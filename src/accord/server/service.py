@@ -31,6 +31,7 @@ from accord.server.models import (
     Round,
     TextVersion,
     Vote,
+    insert_row,
 )
 from accord.server.schemas import Thresholds
 
@@ -86,7 +87,9 @@ def record(
         session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK, exercise_id)))
         # Delivered at commit to every server process listening (accord.server.listen).
         session.execute(select(func.pg_notify(CHANNEL, str(exercise_id))))
-    session.add(Event(exercise_id=exercise_id, kind=kind, payload=payload, audience=audience))
+    insert_row(
+        session, Event, exercise_id=exercise_id, kind=kind, payload=payload, audience=audience
+    )
 
 
 def create_exercise(

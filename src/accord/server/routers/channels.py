@@ -15,10 +15,10 @@ from accord.server.deps import (
     AnySeat,
     AppWrites,
     DbSession,
-    DelegationSeat,
+    DelegationWrite,
     RecordId,
     Seat,
-    TableSeat,
+    TableWrite,
     delegation_ids,
 )
 from accord.server.models import Channel, ChannelMember, Message
@@ -48,7 +48,7 @@ def _channel(session: DbSession, seat: Seat, channel_id: int) -> Channel:
     channel = session.get(Channel, channel_id)
     if (
         channel is None
-        or channel.exercise_id != seat.exercise.id
+        or channel.exercise_id != seat.exercise_id
         or not can_read(seat, session, channel)
     ):
         raise HTTPException(404, f"no channel {channel_id} that you can read")
@@ -59,7 +59,7 @@ def _channel(session: DbSession, seat: Seat, channel_id: int) -> Channel:
 def list_channels(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
     """The channels this seat can read."""
     rows = session.scalars(
-        select(Channel).filter_by(exercise_id=seat.exercise.id).order_by(Channel.id)
+        select(Channel).filter_by(exercise_id=seat.exercise_id).order_by(Channel.id)
     )
     return [
         {"id": c.id, "name": c.name, "kind": c.kind, "members": _members(session, c)}
@@ -70,21 +70,21 @@ def list_channels(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
 
 @router.post("/channels", status_code=201, response_model=ChannelView)
 async def add_channel(
-    body: ChannelCreate, seat: DelegationSeat, writes: AppWrites
+    body: ChannelCreate, seat: DelegationWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """A delegation opens a private channel with other delegations."""
     return await writes.act(seat, _add_channel, body)
 
 
 def _add_channel(session: Session, seat: Seat, body: ChannelCreate) -> dict[str, Any]:
-    invited = delegation_ids(session, seat.exercise.id, body.members)
-    channel = Channel(exercise_id=seat.exercise.id, name=body.name, kind="private")
+    invited = delegation_ids(session, seat.exercise_id, body.members)
+    channel = Channel(exercise_id=seat.exercise_id, name=body.name, kind="private")
     session.add(channel)
     session.flush()
     members = sorted({seat.id, *invited})
     for member in members:
         session.add(ChannelMember(channel_id=channel.id, participant_id=member))
-    record(session, seat.exercise.id, "channel", {"id": channel.id, "name": body.name}, members)
+    record(session, seat.exercise_id, "channel", {"id": channel.id, "name": body.name}, members)
     return {"id": channel.id, "name": channel.name, "kind": channel.kind, "members": members}
 
 
@@ -106,7 +106,7 @@ def list_messages(channel_id: RecordId, seat: AnySeat, session: DbSession) -> li
 
 @router.post("/channels/{channel_id}/messages", status_code=201, response_model=MessageReceipt)
 async def post_message(
-    channel_id: RecordId, body: MessageCreate, seat: TableSeat, writes: AppWrites
+    channel_id: RecordId, body: MessageCreate, seat: TableWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """Delegations and the chair speak in the plenary; members in their private channels."""
     return await writes.act(seat, _post_message, channel_id, body)
@@ -125,6 +125,6 @@ def _post_message(
     session.flush()
     audience = None if channel.kind == "plenary" else _members(session, channel)
     record(
-        session, seat.exercise.id, "message", {"channel": channel.id, "id": message.id}, audience
+        session, seat.exercise_id, "message", {"channel": channel.id, "id": message.id}, audience
     )
     return {"id": message.id, "channel_id": channel.id}

@@ -18,7 +18,7 @@ from accord.server.deps import (
     AnySeat,
     AppWrites,
     DbSession,
-    FacilitatorSeat,
+    FacilitatorWrite,
     RecordId,
     Seat,
     authenticate,
@@ -76,19 +76,19 @@ def me(seat: AnySeat, session: DbSession, request: Request) -> dict[str, Any]:
     watching = seat.role in ("chair", "facilitator")
     date = scenario_of(seat.exercise).metadata.date
     return {
-        "online": presence.online(seat.exercise.id) if watching else [],
-        "seat": _seats(session, seat.exercise.id)[seat.id],
+        "online": presence.online(seat.exercise_id) if watching else [],
+        "seat": _seats(session, seat.exercise_id)[seat.id],
         "exercise": {
-            "id": seat.exercise.id,
+            "id": seat.exercise_id,
             "name": seat.exercise.name,
             "format": seat.exercise.format,
             "archive_open": seat.exercise.archive_open,
             "thresholds": seat.exercise.thresholds,
             "scenario_date": None if date is None else date.isoformat(),
-            "clock": clock_of(session, seat.exercise.id),
+            "clock": clock_of(session, seat.exercise_id),
         },
-        "seats": list(_seats(session, seat.exercise.id).values()),
-        "round": describe_round(current_round(session, seat.exercise.id)),
+        "seats": list(_seats(session, seat.exercise_id).values()),
+        "round": describe_round(current_round(session, seat.exercise_id)),
     }
 
 
@@ -107,7 +107,7 @@ def clock_of(session: Session, exercise_id: int) -> dict[str, Any] | None:
 
 @router.put("/clock", response_model=ClockView)
 async def set_clock(
-    body: ScenarioClock, seat: FacilitatorSeat, writes: AppWrites
+    body: ScenarioClock, seat: FacilitatorWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """The facilitator sets the scenario clock: pages then show times in the scenario's."""
     return await writes.act(seat, _set_clock, body)
@@ -115,15 +115,15 @@ async def set_clock(
 
 def _set_clock(session: Session, seat: Seat, body: ScenarioClock) -> dict[str, Any]:
     start = body.start.isoformat(timespec="minutes")
-    record(session, seat.exercise.id, "clock", {"start": start, "rate": body.rate})
-    clock = clock_of(session, seat.exercise.id)
+    record(session, seat.exercise_id, "clock", {"start": start, "rate": body.rate})
+    clock = clock_of(session, seat.exercise_id)
     assert clock is not None  # just recorded
     return clock
 
 
 @router.post("/rounds", response_model=RoundView)
 async def update_round(
-    body: RoundUpdate, seat: FacilitatorSeat, writes: AppWrites
+    body: RoundUpdate, seat: FacilitatorWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """The facilitator opens, pauses or closes the round, or starts the next one.
 
@@ -135,7 +135,7 @@ async def update_round(
 
 
 def _close_if_overdue(session: Session, seat: Seat) -> None:
-    current = current_round(session, seat.exercise.id)
+    current = current_round(session, seat.exercise_id)
     if round_state(current) == "closed" and current.state != "closed":
         close_round(session, current, "deadline")
 
@@ -143,19 +143,19 @@ def _close_if_overdue(session: Session, seat: Seat) -> None:
 def _update_round(session: Session, seat: Seat, body: RoundUpdate) -> dict[str, Any]:
     if body.deadline is not None and as_utc(body.deadline) <= dt.datetime.now(dt.UTC):
         raise HTTPException(422, "the deadline has already passed; give a moment in the future")
-    current = current_round(session, seat.exercise.id)
+    current = current_round(session, seat.exercise_id)
     if body.action == "next":
         if current.state != "closed":
             raise HTTPException(409, f"close round {current.number} before starting the next")
         current = Round(
-            exercise_id=seat.exercise.id,
+            exercise_id=seat.exercise_id,
             number=current.number + 1,
             state="open",
             deadline=body.deadline,
         )
         session.add(current)
         session.flush()
-        record(session, seat.exercise.id, "round", describe_round(current))
+        record(session, seat.exercise_id, "round", describe_round(current))
     elif current.state == "closed":
         raise HTTPException(409, f"round {current.number} is closed; start the next one")
     elif body.action == "close":
@@ -165,7 +165,7 @@ def _update_round(session: Session, seat: Seat, body: RoundUpdate) -> dict[str, 
         if body.deadline is not None:
             current.deadline = body.deadline
         session.flush()
-        record(session, seat.exercise.id, "round", describe_round(current))
+        record(session, seat.exercise_id, "round", describe_round(current))
     return describe_round(current)
 
 
@@ -179,19 +179,19 @@ def _can_read_inject(seat: Seat, inject: Inject) -> bool:
 
 @router.post("/injects", status_code=201, response_model=InjectReceipt)
 async def add_inject(
-    body: InjectCreate, seat: FacilitatorSeat, writes: AppWrites
+    body: InjectCreate, seat: FacilitatorWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """The facilitator sends news or an intelligence report to all delegations or some."""
     return await writes.act(seat, _add_inject, body)
 
 
 def _add_inject(session: Session, seat: Seat, body: InjectCreate) -> dict[str, Any]:
-    targets = delegation_ids(session, seat.exercise.id, body.targets)
-    inject = Inject(exercise_id=seat.exercise.id, title=body.title, body=body.body, targets=targets)
+    targets = delegation_ids(session, seat.exercise_id, body.targets)
+    inject = Inject(exercise_id=seat.exercise_id, title=body.title, body=body.body, targets=targets)
     session.add(inject)
     session.flush()
     record(
-        session, seat.exercise.id, "inject", {"id": inject.id, "title": body.title}, targets or None
+        session, seat.exercise_id, "inject", {"id": inject.id, "title": body.title}, targets or None
     )
     return {"id": inject.id, "targets": targets}
 
@@ -200,7 +200,7 @@ def _add_inject(session: Session, seat: Seat, body: InjectCreate) -> dict[str, A
 def list_injects(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
     """The injects this seat received."""
     rows = session.scalars(
-        select(Inject).filter_by(exercise_id=seat.exercise.id).order_by(Inject.id)
+        select(Inject).filter_by(exercise_id=seat.exercise_id).order_by(Inject.id)
     )
     return [
         {"id": i.id, "title": i.title, "body": i.body, "targets": i.targets}
@@ -210,15 +210,15 @@ def list_injects(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
 
 
 @router.post("/archive", response_model=ArchiveView)
-async def open_archive(seat: FacilitatorSeat, writes: AppWrites) -> dict[str, Any]:
+async def open_archive(seat: FacilitatorWrite, writes: AppWrites) -> dict[str, Any]:
     """The facilitator opens the archive for the debrief: everything becomes readable."""
     return await writes.act(seat, _open_archive)
 
 
 def _open_archive(session: Session, seat: Seat) -> dict[str, Any]:
-    close_round(session, current_round(session, seat.exercise.id), "archive")
+    close_round(session, current_round(session, seat.exercise_id), "archive")
     seat.exercise.archive_open = True
-    record(session, seat.exercise.id, "archive", {})
+    record(session, seat.exercise_id, "archive", {})
     return {"archive_open": True}
 
 
@@ -238,7 +238,7 @@ def timeline(
     another exercise).
     """
     rows = session.scalars(
-        select(Event).filter(Event.exercise_id == seat.exercise.id).order_by(Event.id)
+        select(Event).filter(Event.exercise_id == seat.exercise_id).order_by(Event.id)
     )
     shown = [e for e in rows if visible(seat, e)]
     return [
@@ -372,7 +372,7 @@ def export(seat: AnySeat, session: DbSession) -> str:
             "the export opens with the archive; before that it would show private channels "
             "and open votes (whoever runs the server can use 'accord exercise export')",
         )
-    return export_exercise(session, seat.exercise.id)
+    return export_exercise(session, seat.exercise_id)
 
 
 @router.get(
@@ -389,7 +389,7 @@ def final_text(seat: AnySeat, session: DbSession) -> PlainTextResponse:
         raise HTTPException(403, "the final text opens with the archive, with the debrief")
     from accord.server.debrief import final_text_of
 
-    name = f"exercise-{seat.exercise.id}-final-text.md"
+    name = f"exercise-{seat.exercise_id}-final-text.md"
     return PlainTextResponse(
         final_text_of(session, seat.exercise),
         media_type="text/markdown; charset=utf-8",

@@ -22,8 +22,8 @@ from accord.server.deps import (
     AnySeat,
     AppWrites,
     DbSession,
-    DelegationSeat,
-    FacilitatorSeat,
+    DelegationWrite,
+    FacilitatorWrite,
     Seat,
     delegation_ids,
 )
@@ -101,7 +101,7 @@ def _store(
 ) -> dict[str, Any]:
     """Record an activity: notified by its delegation, or reported seen by the facilitator."""
     note = Notification(
-        exercise_id=seat.exercise.id,
+        exercise_id=seat.exercise_id,
         author_id=seat.id,
         party_id=party_id,
         kind="observed" if isinstance(activity, ObservedActivity) else "notified",
@@ -119,7 +119,7 @@ def _store(
 
 @router.post("/notifications", status_code=201, response_model=NotificationView)
 async def notify(
-    body: NotificationCreate, seat: DelegationSeat, writes: AppWrites
+    body: NotificationCreate, seat: DelegationWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """A delegation notifies a military activity; a late notice is flagged to all."""
     return await writes.act(seat, _notify, body)
@@ -134,18 +134,18 @@ def _notify(session: Session, seat: Seat, body: NotificationCreate) -> dict[str,
 
 @router.post("/notifications/observed", status_code=201, response_model=NotificationView)
 async def observe(
-    body: ObservedActivity, seat: FacilitatorSeat, writes: AppWrites
+    body: ObservedActivity, seat: FacilitatorWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """The facilitator reports an activity seen; a missing or short notice is flagged to all."""
     return await writes.act(seat, _observe, body)
 
 
 def _observe(session: Session, seat: Seat, body: ObservedActivity) -> dict[str, Any]:
-    (party_id,) = delegation_ids(session, seat.exercise.id, [body.party])
+    (party_id,) = delegation_ids(session, seat.exercise_id, [body.party])
     notices = list(
         session.scalars(
             select(Notification).filter_by(
-                exercise_id=seat.exercise.id, party_id=party_id, kind="notified"
+                exercise_id=seat.exercise_id, party_id=party_id, kind="notified"
             )
         )
     )
@@ -157,9 +157,9 @@ def _observe(session: Session, seat: Seat, body: ObservedActivity) -> dict[str, 
 def list_notifications(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
     """Every notice and observed activity, with its flags (public to all seats)."""
     rows = session.scalars(
-        select(Notification).filter_by(exercise_id=seat.exercise.id).order_by(Notification.id)
+        select(Notification).filter_by(exercise_id=seat.exercise_id).order_by(Notification.id)
     )
-    parties = _parties(session, seat.exercise.id)
+    parties = _parties(session, seat.exercise_id)
     return [_public(n, parties) for n in rows]
 
 
@@ -170,12 +170,12 @@ def get_thresholds(seat: AnySeat) -> Thresholds:
 
 
 @router.put("/thresholds")
-async def set_thresholds(body: Thresholds, seat: FacilitatorSeat, writes: AppWrites) -> Thresholds:
+async def set_thresholds(body: Thresholds, seat: FacilitatorWrite, writes: AppWrites) -> Thresholds:
     """The facilitator sets the thresholds; notices already given keep the flags they got."""
     return await writes.act(seat, _set_thresholds, body)
 
 
 def _set_thresholds(session: Session, seat: Seat, body: Thresholds) -> Thresholds:
     seat.exercise.thresholds = body.model_dump()
-    record(session, seat.exercise.id, "thresholds", body.model_dump())
+    record(session, seat.exercise_id, "thresholds", body.model_dump())
     return body

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from accord.server.agenda import agenda, check_values
 from accord.server.deps import (
-    Allowed,
+    AllowedToWrite,
     AnySeat,
     AppWrites,
-    ChairSeat,
+    ChairWrite,
     DbSession,
-    DelegationSeat,
+    DelegationWrite,
     RecordId,
     Seat,
     delegation_ids,
@@ -30,7 +30,7 @@ from accord.server.views import ERRORS, ProposalView
 router = APIRouter(prefix="/api/exercises/{exercise_id}", tags=["proposals"], responses=ERRORS)
 
 
-ProposerSeat = Annotated[Seat, Depends(Allowed("delegation", "chair"))]
+ProposerWrite = Annotated[Seat, Depends(AllowedToWrite("delegation", "chair"))]
 """Who may table a proposal: a delegation, or the chair putting its text to the vote."""
 
 
@@ -55,7 +55,7 @@ def _public(seat: Seat, session: DbSession, proposal: Proposal) -> dict[str, Any
 
 def _proposal(session: DbSession, seat: Seat, proposal_id: int) -> Proposal:
     proposal = session.get(Proposal, proposal_id)
-    if proposal is None or proposal.exercise_id != seat.exercise.id:
+    if proposal is None or proposal.exercise_id != seat.exercise_id:
         raise HTTPException(404, f"no proposal {proposal_id} in this exercise")
     return proposal
 
@@ -64,14 +64,14 @@ def _proposal(session: DbSession, seat: Seat, proposal_id: int) -> Proposal:
 def list_proposals(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
     """Every proposal, to every seat; others' votes only once the vote has closed."""
     rows = session.scalars(
-        select(Proposal).filter_by(exercise_id=seat.exercise.id).order_by(Proposal.id)
+        select(Proposal).filter_by(exercise_id=seat.exercise_id).order_by(Proposal.id)
     )
     return [_public(seat, session, p) for p in rows]
 
 
 @router.post("/proposals", status_code=201, response_model=ProposalView)
 async def add_proposal(
-    body: ProposalCreate, seat: ProposerSeat, writes: AppWrites
+    body: ProposalCreate, seat: ProposerWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """A delegation or the chair tables a proposal, inviting delegations to co-sponsor it.
 
@@ -83,19 +83,19 @@ async def add_proposal(
 
 
 def _add_proposal(session: Session, seat: Seat, body: ProposalCreate) -> dict[str, Any]:
-    require_open_round(session, seat.exercise.id)
+    require_open_round(session, seat.exercise_id)
     check_values(agenda(seat.exercise), body.values, "values")
     repeated = sorted({p for p in body.cosponsors if body.cosponsors.count(p) > 1})
     if repeated:
         raise HTTPException(422, f"co-sponsors named more than once: {repeated}; name each once")
-    cosponsors = delegation_ids(session, seat.exercise.id, body.cosponsors, "co-sponsors")
+    cosponsors = delegation_ids(session, seat.exercise_id, body.cosponsors, "co-sponsors")
     if seat.id in cosponsors:
         raise HTTPException(
             422,
             "a delegation sponsors its own proposal; name only other delegations as co-sponsors",
         )
     proposal = Proposal(
-        exercise_id=seat.exercise.id,
+        exercise_id=seat.exercise_id,
         title=body.title,
         values=body.values,
         sponsor_id=seat.id,
@@ -104,16 +104,16 @@ def _add_proposal(session: Session, seat: Seat, body: ProposalCreate) -> dict[st
     )
     session.add(proposal)
     session.flush()
-    record(session, seat.exercise.id, "proposal", {"id": proposal.id, "title": body.title})
+    record(session, seat.exercise_id, "proposal", {"id": proposal.id, "title": body.title})
     if cosponsors:  # the invitation reaches the invited delegations (and the sponsor) only
         invitation = {"proposal": proposal.id, "title": body.title}
-        record(session, seat.exercise.id, "invitation", invitation, [seat.id, *cosponsors])
+        record(session, seat.exercise_id, "invitation", invitation, [seat.id, *cosponsors])
     return _public(seat, session, proposal)
 
 
 @router.post("/proposals/{proposal_id}/cosponsorship", response_model=ProposalView)
 async def answer_invitation(
-    proposal_id: RecordId, body: CosponsorAnswer, seat: DelegationSeat, writes: AppWrites
+    proposal_id: RecordId, body: CosponsorAnswer, seat: DelegationWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """An invited delegation accepts or declines to co-sponsor an open proposal."""
     return await writes.act(seat, _answer_invitation, proposal_id, body)
@@ -132,20 +132,20 @@ def _answer_invitation(
     proposal.invited = [i for i in proposal.invited if i != seat.id]
     if body.accept:
         proposal.cosponsors = [*proposal.cosponsors, seat.id]
-        record(session, seat.exercise.id, "cosponsor", {"proposal": proposal.id, "party": seat.id})
+        record(session, seat.exercise_id, "cosponsor", {"proposal": proposal.id, "party": seat.id})
     return _public(seat, session, proposal)
 
 
 @router.post("/proposals/{proposal_id}/votes", status_code=201, response_model=ProposalView)
 async def vote(
-    proposal_id: RecordId, body: VoteCreate, seat: DelegationSeat, writes: AppWrites
+    proposal_id: RecordId, body: VoteCreate, seat: DelegationWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """A delegation votes (or changes its vote) while the vote is open."""
     return await writes.act(seat, _vote, proposal_id, body)
 
 
 def _vote(session: Session, seat: Seat, proposal_id: RecordId, body: VoteCreate) -> dict[str, Any]:
-    require_open_round(session, seat.exercise.id)
+    require_open_round(session, seat.exercise_id)
     proposal = _proposal(session, seat, proposal_id)
     if proposal.state != "open":
         raise HTTPException(409, f"the vote on proposal {proposal_id} is closed ({proposal.state})")
@@ -165,13 +165,13 @@ def _vote(session: Session, seat: Seat, proposal_id: RecordId, body: VoteCreate)
         existing.choice, existing.reason = body.choice, body.reason
     # Everyone may learn who has voted (the count is public), not how.
     payload = {"proposal": proposal.id, "by": seat.id, "changed": existing is not None}
-    record(session, seat.exercise.id, "vote", payload)
+    record(session, seat.exercise_id, "vote", payload)
     return _public(seat, session, proposal)
 
 
 @router.post("/proposals/{proposal_id}/close", response_model=ProposalView)
 async def close_vote(
-    proposal_id: RecordId, seat: ChairSeat, writes: AppWrites, body: VoteClose | None = None
+    proposal_id: RecordId, seat: ChairWrite, writes: AppWrites, body: VoteClose | None = None
 ) -> dict[str, Any]:
     """The chair closes the vote.
 
@@ -191,7 +191,7 @@ def _close_vote(
         raise HTTPException(
             409, f"the vote on proposal {proposal_id} is already closed ({proposal.state})"
         )
-    seated = delegations(session, seat.exercise.id)
+    seated = delegations(session, seat.exercise_id)
     votes = {
         v.participant_id: v.choice
         for v in session.scalars(select(Vote).filter_by(proposal_id=proposal.id))
@@ -205,5 +205,5 @@ def _close_vote(
     words = (body.statement.strip() if body else "") if not consensus else ""
     if words:
         payload["chair_statement"] = words
-    record(session, seat.exercise.id, "vote-closed", payload)
+    record(session, seat.exercise_id, "vote-closed", payload)
     return {**_public(seat, session, proposal), "statement": statement}

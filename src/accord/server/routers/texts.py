@@ -18,8 +18,8 @@ from accord.server.agenda import (
     on_the_text,
     readings,
 )
-from accord.server.deps import AnySeat, AppWrites, ChairSeat, DbSession, DelegationSeat, Seat
-from accord.server.models import Comment, TextVersion
+from accord.server.deps import AnySeat, AppWrites, ChairWrite, DbSession, DelegationWrite, Seat
+from accord.server.models import Comment, TextVersion, insert_row
 from accord.server.rounds import as_utc, require_open_round
 from accord.server.schemas import CommentCreate, TextRevise
 from accord.server.service import record
@@ -35,6 +35,8 @@ _CURRENT_TEXT = (
     .limit(1)
 )
 """Built once: every comment reads the current text (see rounds._CURRENT_ROUND)."""
+_TEXT_NOW = _CURRENT_TEXT.with_only_columns(TextVersion.version, TextVersion.values)
+"""What a comment checks of the text (its columns, not the row)."""
 
 
 def current_text(session: Session, exercise_id: int) -> TextVersion:
@@ -71,7 +73,7 @@ def get_text(seat: AnySeat, session: DbSession) -> dict[str, Any]:
     versions = list(
         session.scalars(
             select(TextVersion)
-            .filter_by(exercise_id=seat.exercise.id)
+            .filter_by(exercise_id=seat.exercise_id)
             .order_by(TextVersion.version)
         )
     )
@@ -82,14 +84,14 @@ def get_text(seat: AnySeat, session: DbSession) -> dict[str, Any]:
 
 
 @router.post("/text", status_code=201, response_model=TextView)
-async def revise_text(body: TextRevise, seat: ChairSeat, writes: AppWrites) -> dict[str, Any]:
+async def revise_text(body: TextRevise, seat: ChairWrite, writes: AppWrites) -> dict[str, Any]:
     """The chair issues a new version; refused with 409 if someone else revised it first."""
     return await writes.act(seat, _revise_text, body)
 
 
 def _revise_text(session: Session, seat: Seat, body: TextRevise) -> dict[str, Any]:
-    require_open_round(session, seat.exercise.id)
-    text = current_text(session, seat.exercise.id)
+    require_open_round(session, seat.exercise_id)
+    text = current_text(session, seat.exercise_id)
     if body.base_version != text.version:
         raise HTTPException(
             409,
@@ -102,7 +104,7 @@ def _revise_text(session: Session, seat: Seat, body: TextRevise) -> dict[str, An
     for bracketed in brackets:
         check_issue(issues, bracketed, "brackets")
     new = TextVersion(
-        exercise_id=seat.exercise.id,
+        exercise_id=seat.exercise_id,
         version=text.version + 1,
         values={**text.values, **body.values},
         brackets=brackets,
@@ -111,7 +113,7 @@ def _revise_text(session: Session, seat: Seat, body: TextRevise) -> dict[str, An
     )
     session.add(new)
     session.flush()
-    record(session, seat.exercise.id, "text", {"version": new.version})
+    record(session, seat.exercise_id, "text", {"version": new.version})
     return _public(new, text, issues)
 
 
@@ -130,7 +132,7 @@ def list_comments(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
     Everyone reads all of them once the archive opens.
     """
     rows = session.scalars(
-        select(Comment).filter_by(exercise_id=seat.exercise.id).order_by(Comment.id)
+        select(Comment).filter_by(exercise_id=seat.exercise_id).order_by(Comment.id)
     )
     return [
         {
@@ -148,15 +150,15 @@ def list_comments(seat: AnySeat, session: DbSession) -> list[dict[str, Any]]:
 
 @router.post("/comments", status_code=201, response_model=CommentReceipt)
 async def add_comment(
-    body: CommentCreate, seat: DelegationSeat, writes: AppWrites
+    body: CommentCreate, seat: DelegationWrite, writes: AppWrites
 ) -> dict[str, Any]:
     """A delegation comments on one issue of the current text (or proposes an amendment)."""
     return await writes.act(seat, _add_comment, body)
 
 
 def _add_comment(session: Session, seat: Seat, body: CommentCreate) -> dict[str, Any]:
-    require_open_round(session, seat.exercise.id)
-    text = current_text(session, seat.exercise.id)
+    require_open_round(session, seat.exercise_id)
+    text = session.execute(_TEXT_NOW, {"exercise_id": seat.exercise_id}).one()
     if body.version != text.version:
         raise HTTPException(
             409, f"the text is now at version {text.version}; comment on the current version"
@@ -165,17 +167,17 @@ def _add_comment(session: Session, seat: Seat, body: CommentCreate) -> dict[str,
     check_issue(issues, body.issue, "issue")
     if body.amendment is not None:
         check_value(issues, body.issue, body.amendment, "amendment")
-    comment = Comment(
-        exercise_id=seat.exercise.id,
+    comment_id = insert_row(
+        session,
+        Comment,
+        exercise_id=seat.exercise_id,
         version=body.version,
         issue=body.issue,
         body=body.body,
         amendment=body.amendment,
         author_id=seat.id,
     )
-    session.add(comment)
-    session.flush()
     # Audience: the author; the chair and the facilitator see comment events by role.
-    payload = {"id": comment.id, "issue": body.issue, "by": seat.id}
-    record(session, seat.exercise.id, "comment", payload, [seat.id])
-    return {"id": comment.id, "version": comment.version, "issue": comment.issue}
+    payload = {"id": comment_id, "issue": body.issue, "by": seat.id}
+    record(session, seat.exercise_id, "comment", payload, [seat.id])
+    return {"id": comment_id, "version": body.version, "issue": body.issue}
