@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException
@@ -24,6 +25,7 @@ __all__ = [
     "check_value",
     "check_values",
     "issue_view",
+    "kept_scenario",
     "on_the_text",
     "readings",
     "scenario_of",
@@ -56,29 +58,36 @@ def _keep(kept: OrderedDict[Any, Scenario], key: Any, scenario: Scenario) -> Non
 def scenario_of(exercise: Exercise) -> Scenario:
     """The exercise's scenario, parsed once per process (and once for many exercises).
 
-    Kept by the exercise's id and creation time: an exercise's scenario never changes,
-    and the time tells apart exercises of other databases with the same id. Its text
-    (a deferred column, tens of kilobytes) is read from the database only the first
-    time; exercises made from the same file (a course's tables) share one parse, which
-    takes some 16 ms for the flagship scenario.
+    Kept by the exercise's id and creation time (see :func:`kept_scenario`).
     """
-    key = (exercise.id, exercise.created_at)
-    if None in key:  # not yet in the database: nothing to tell it apart by
+    if exercise.id is None or exercise.created_at is None:  # not yet in the database
         return parse_scenario(exercise.scenario, source=f"exercise {exercise.id}")
+    return kept_scenario(exercise.id, exercise.created_at, lambda: exercise.scenario)
+
+
+def kept_scenario(exercise_id: int, created_at: dt.datetime, text: Callable[[], str]) -> Scenario:
+    """The scenario of the exercise with this id and creation time; ``text()`` its file.
+
+    An exercise's scenario never changes, and the time tells apart exercises of other
+    databases with the same id. Its text (a deferred column, tens of kilobytes) is read
+    only the first time; exercises made from the same file (a course's tables) share
+    one parse, which takes some 16 ms for the flagship scenario.
+    """
+    key = (exercise_id, created_at)
     scenario = _recall(_scenarios, key)
     if scenario is None:
-        text = exercise.scenario
-        scenario = _recall(_by_text, text)
+        written = text()
+        scenario = _recall(_by_text, written)
         if scenario is None:
-            scenario = parse_scenario(text, source=f"exercise {exercise.id}")
-            _keep(_by_text, text, scenario)
+            scenario = parse_scenario(written, source=f"exercise {exercise_id}")
+            _keep(_by_text, written, scenario)
         _keep(_scenarios, key, scenario)
     return scenario
 
 
-def agenda(exercise: Exercise) -> dict[str, Issue]:
-    """The issues of the exercise's scenario, by id."""
-    return {issue.id: issue for issue in scenario_of(exercise).issues}
+def agenda(scenario: Scenario) -> dict[str, Issue]:
+    """The issues of an exercise's scenario, by id."""
+    return {issue.id: issue for issue in scenario.issues}
 
 
 def issue_view(issue: Issue) -> dict[str, Any]:
@@ -102,9 +111,9 @@ def readings(issues: dict[str, Issue], values: dict[str, float]) -> dict[str, st
     return out
 
 
-def on_the_text(exercise: Exercise, values: dict[str, float]) -> dict[str, Issue]:
+def on_the_text(scenario: Scenario, values: dict[str, float]) -> dict[str, Issue]:
     """The agenda's issues that a text (its values) covers."""
-    return {k: v for k, v in agenda(exercise).items() if k in values}
+    return {issue.id: issue for issue in scenario.issues if issue.id in values}
 
 
 def check_issue(issues: dict[str, Issue], key: str, where: str) -> None:

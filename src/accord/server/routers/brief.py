@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
-from accord.server.agenda import scenario_of
 from accord.server.deps import DelegationSeat
 from accord.server.views import ERRORS, BriefView
 
@@ -31,7 +30,7 @@ def brief(seat: DelegationSeat) -> dict[str, Any]:
     Only the delegation's own brief: another's positions are for it to reveal at the
     table. The status quo on each issue is where things stand without an agreement.
     """
-    scenario = scenario_of(seat.exercise)
+    scenario = seat.scenario
     party = seat.participant.party
     if party is None or party not in scenario.actor_ids:  # pragma: no cover - seats come from it
         raise HTTPException(404, "this seat has no party in the scenario")

@@ -11,7 +11,6 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.server.agenda import scenario_of
 from accord.server.deps import (
     MAX_ID,
     SEAT_COOKIE,
@@ -74,7 +73,7 @@ def me(seat: AnySeat, session: DbSession, request: Request) -> dict[str, Any]:
     """
     presence = request.app.state.presence
     watching = seat.role in ("chair", "facilitator")
-    date = scenario_of(seat.exercise).metadata.date
+    date = seat.scenario.metadata.date
     return {
         "online": presence.online(seat.exercise_id) if watching else [],
         "seat": _seats(session, seat.exercise_id)[seat.id],

@@ -84,7 +84,7 @@ async def add_proposal(
 
 def _add_proposal(session: Session, seat: Seat, body: ProposalCreate) -> dict[str, Any]:
     require_open_round(session, seat.exercise_id)
-    check_values(agenda(seat.exercise), body.values, "values")
+    check_values(agenda(seat.scenario), body.values, "values")
     repeated = sorted({p for p in body.cosponsors if body.cosponsors.count(p) > 1})
     if repeated:
         raise HTTPException(422, f"co-sponsors named more than once: {repeated}; name each once")

@@ -35,8 +35,14 @@ _CURRENT_TEXT = (
     .limit(1)
 )
 """Built once: every comment reads the current text (see rounds._CURRENT_ROUND)."""
-_TEXT_NOW = _CURRENT_TEXT.with_only_columns(TextVersion.version, TextVersion.values)
-"""What a comment checks of the text (its columns, not the row)."""
+_texts = TextVersion.__table__
+_TEXT_NOW = (
+    select(*_texts.c["version", "values"])
+    .where(_texts.c.exercise_id == bindparam("exercise_id"))
+    .order_by(_texts.c.version.desc())
+    .limit(1)
+)
+"""What a comment checks of the text: its columns, from the table (see rounds._ROUND_NOW)."""
 
 
 def current_text(session: Session, exercise_id: int) -> TextVersion:
@@ -77,7 +83,7 @@ def get_text(seat: AnySeat, session: DbSession) -> dict[str, Any]:
             .order_by(TextVersion.version)
         )
     )
-    issues = agenda(seat.exercise)
+    issues = agenda(seat.scenario)
     history = [_public(v, versions[k - 1] if k else None, issues) for k, v in enumerate(versions)]
     on_table = {key: issue_view(issues[key]) for key in versions[-1].values if key in issues}
     return {"current": history[-1], "history": history, "issues": on_table}
@@ -98,7 +104,7 @@ def _revise_text(session: Session, seat: Seat, body: TextRevise) -> dict[str, An
             f"the text is at version {text.version}, not {body.base_version}; "
             "reload it and apply your changes again",
         )
-    issues = on_the_text(seat.exercise, text.values)
+    issues = on_the_text(seat.scenario, text.values)
     check_values(issues, body.values, "values")
     brackets = text.brackets if body.brackets is None else sorted(set(body.brackets))
     for bracketed in brackets:
@@ -163,7 +169,7 @@ def _add_comment(session: Session, seat: Seat, body: CommentCreate) -> dict[str,
         raise HTTPException(
             409, f"the text is now at version {text.version}; comment on the current version"
         )
-    issues = on_the_text(seat.exercise, text.values)
+    issues = on_the_text(seat.scenario, text.values)
     check_issue(issues, body.issue, "issue")
     if body.amendment is not None:
         check_value(issues, body.issue, body.amendment, "amendment")
