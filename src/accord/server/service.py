@@ -84,9 +84,14 @@ def record(
     take turns from here to their commit (SQLite's writers always take turns).
     """
     if recorded(session, exercise_id) and session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK, exercise_id)))
-        # Delivered at commit to every server process listening (accord.server.listen).
-        session.execute(select(func.pg_notify(CHANNEL, str(exercise_id))))
+        # One round trip: the turn, and the notice delivered at commit to every server
+        # process listening (accord.server.listen).
+        session.execute(
+            select(
+                func.pg_advisory_xact_lock(EVENT_ORDER_LOCK, exercise_id),
+                func.pg_notify(CHANNEL, str(exercise_id)),
+            )
+        )
     insert_row(
         session, Event, exercise_id=exercise_id, kind=kind, payload=payload, audience=audience
     )
