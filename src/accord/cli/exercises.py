@@ -169,6 +169,8 @@ def serve_command(
         host=settings.host,
         port=settings.port,
         log_level="warning",
+        # Requests are not logged (below the warning level): nor is their log line built.
+        access_log=False,
         timeout_keep_alive=30,
         # Open pages' live-update streams never end by themselves: on Ctrl-C, give
         # requests in flight a moment, then close the streams and stop.
