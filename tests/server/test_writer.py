@@ -1,14 +1,15 @@
 """The writer: writes waiting together share one commit; each is answered for itself.
 
-On SQLite the server's writes go through one thread that commits every piece of work
-waiting in one transaction (group commit). These tests hold the first piece of work
-until the others are queued, so that what shares a transaction is known, and read the
-database afterwards from a connection of their own.
+On SQLite the server's writes waiting together are made in one transaction on the event
+loop (group commit), or in the writer's thread while another process holds the write
+lock. These tests submit pieces of work in one turn of the loop, so that what shares a
+transaction is known, and read the database afterwards from a connection of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -59,31 +60,15 @@ def titles(database: str) -> list[str]:
 
 
 async def together(writer: GroupWriter, works: list[Callable[[Session], str]]) -> list[object]:
-    """Submit the works at once, while a first piece of work, alone in its transaction, runs.
-
-    The others are submitted once the first has started (so it was taken alone), and it
-    ends once they are all queued: they then wait together for the next transaction.
-    """
-    started, release = threading.Event(), threading.Event()
-
-    def first(session: Session) -> str:
-        started.set()
-        release.wait(10)
-        return "first"
-
-    held = asyncio.ensure_future(writer.run(first))
-    assert await asyncio.to_thread(started.wait, 10)
-    rest = [asyncio.ensure_future(writer.run(work)) for work in works]
-    await asyncio.sleep(0)  # every submission is queued before the first is released
-    release.set()
-    return await asyncio.gather(held, *rest, return_exceptions=True)
+    """Submit the works in one turn of the event loop: they wait together for the next."""
+    return await asyncio.gather(*(writer.run(work) for work in works), return_exceptions=True)
 
 
 def test_writes_waiting_together_share_one_commit(database: str) -> None:
     writer = GroupWriter(session_factory(database))
     answers = asyncio.run(together(writer, [inject(f"inject {i}") for i in range(20)]))
-    assert answers == ["first", *(f"inject {i}" for i in range(20))]
-    assert writer.commits == 2  # the held one alone, then the twenty in one transaction
+    assert answers == [f"inject {i}" for i in range(20)]
+    assert writer.commits == 1
     assert titles(database) == [f"inject {i}" for i in range(20)]
 
 
@@ -91,10 +76,49 @@ def test_a_refused_write_rolls_back_alone(database: str) -> None:
     writer = GroupWriter(session_factory(database))
     works = [inject("kept"), inject("refused", refuse=True), inject("kept too")]
     answers = asyncio.run(together(writer, works))
-    assert answers[1] == "kept" and answers[3] == "kept too"
-    assert isinstance(answers[2], HTTPException) and answers[2].detail == "refused refused"
-    assert writer.commits == 2  # the refusal did not cost the others their transaction
+    assert answers[0] == "kept" and answers[2] == "kept too"
+    assert isinstance(answers[1], HTTPException) and answers[1].detail == "refused refused"
+    assert writer.commits == 1  # the refusal did not cost the others their transaction
     assert titles(database) == ["kept", "kept too"]
+
+
+def test_writes_wait_in_a_thread_while_another_process_holds_the_lock(database: str) -> None:
+    """A command writing to the file holds the write lock: the loop is not held meanwhile.
+
+    The write that found the lock held waits for it in the writer's thread, and so does
+    the write after it (in its turn), while the loop goes on; once the lock is free both
+    are made, in order, and the next write is made on the loop again.
+    """
+    writer = GroupWriter(session_factory(database))
+    where: dict[str, str] = {}
+
+    def noted(title: str) -> Callable[[Session], str]:
+        def work(session: Session) -> str:
+            where[title] = threading.current_thread().name
+            return inject(title)(session)
+
+        return work
+
+    async def run() -> list[object]:
+        other = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process's write, in progress
+        first = asyncio.ensure_future(writer.run(noted("first")))
+        await asyncio.sleep(0.1)
+        second = asyncio.ensure_future(writer.run(noted("second")))
+        turns = 0
+        for _ in range(20):  # the loop goes on while they wait
+            await asyncio.sleep(0.01)
+            turns += 1
+        assert turns == 20 and not first.done() and not second.done()
+        other.execute("COMMIT")
+        other.close()
+        answers = [await first, await second]
+        return [*answers, await writer.run(noted("third"))]
+
+    assert asyncio.run(run()) == ["first", "second", "third"]
+    assert titles(database) == ["first", "second", "third"]
+    assert where["first"] == where["second"] == "accord-writer"
+    assert where["third"] == threading.main_thread().name
 
 
 class Witness(Bell):

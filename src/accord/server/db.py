@@ -19,6 +19,7 @@ from accord.errors import AccordError
 __all__ = [
     "POOL_OVERFLOW",
     "POOL_SIZE",
+    "SQLITE_BUSY_TIMEOUT_MS",
     "Base",
     "engine_for",
     "hold_sqlite_file",
@@ -37,6 +38,10 @@ class Base(DeclarativeBase):
     """Base class of every table."""
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite connection waits for the write lock another process holds."""
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # SQLAlchemy, not the sqlite3 module, decides when a transaction begins (see _sqlite_begin):
     # the module's own implicit transactions break savepoints.
@@ -47,7 +52,7 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # through a killed process (only a power loss can take the last ones); and real foreign keys.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
