@@ -12,7 +12,7 @@ committed) and nothing else. The median of the ratios closes each database's par
 
 Then a paced run, as a busy real exercise: every delegation writes once every 10 s
 (30 writes/s in all), from Python, for ``--paced`` seconds; the latencies of those
-writes.
+writes, against the bare endpoint's under the same pace.
 
 With ``--postgresql URL`` (a database of its own: ``createdb accord_bench``) the same
 on PostgreSQL, with ``accord serve --workers 1`` and ``--workers 2``.
@@ -184,9 +184,11 @@ def measure(database: str, args: argparse.Namespace, workers: tuple[int, ...]) -
         bare = start_bare(database, port)
         try:
             base = wrk(port, script, args.seconds, args.connections)
+            show("bare FastAPI + SQLAlchemy", base)
+            if args.paced and turn == 0:
+                show_paced(sorted(asyncio.run(paced(port, seats, args.paced))), args.paced)
         finally:
             stop(bare)
-        show("bare FastAPI + SQLAlchemy", base)
         for n in workers:
             port = free_port()
             server = start_server(database, port, workers=n)
