@@ -168,7 +168,11 @@ class GroupWriter:
             self._to_thread(batch)
             return
         for start in range(0, len(batch), self._limit):
-            answers = self._write(batch[start : start + self._limit], wait=False)
+            try:
+                answers = self._write(batch[start : start + self._limit], wait=False)
+            except BaseException as exc:  # (answered there:) the rest is not made either
+                _give_all([(job, None, exc) for job in batch[start + self._limit :]])
+                raise
             if answers is None:  # another process holds the lock: the thread waits for it
                 self._to_thread(batch[start:])
                 return
